@@ -1,0 +1,141 @@
+// shopd — the shop server: one process, one SQLite file, the Django reference's HTTP API.
+#include <CLI/CLI.hpp>
+#include <httplib.h>
+#include <signal.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "api.h"
+#include "http_config.h"
+#include "router.h"
+#include "routes/routes.h"
+#include "shop/admin.h"
+#include "shop/engine.h"
+
+namespace {
+
+// SIGINT/SIGTERM are blocked in every thread (call this before starting any) and taken by one
+// watcher thread with sigwait, so the stop logic runs in ordinary code, not a signal handler.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"shopd - shop server (points ledger, asynchronous orders) over SQLite"};
+  shop::EngineOptions eo;
+  shopd::HttpOptions ho;
+  std::string durability = "normal";
+  bool demo_data = false;
+  std::string demo_preset = "full";
+  bool no_scheduler = false;
+  eo.db_path = "shop.db";
+  app.add_option("--db", eo.db_path, "SQLite database file (created if missing)");
+  app.add_option("--host", ho.host, "Address to bind (loopback by default)");
+  app.add_option("--port", ho.port, "Port (0: any free port, printed on start)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--workers", eo.order_workers, "Order worker threads (0: intake only)")
+      ->check(CLI::Range(0, 256));
+  app.add_option("--queue-capacity", eo.order_queue_capacity,
+                 "Order queue bound; intake answers 503 when full")
+      ->check(CLI::Range(1, 10'000'000));
+  app.add_option("--http-threads", ho.threads, "HTTP worker threads")->check(CLI::Range(1, 4096));
+  app.add_option("--keep-alive-max", ho.keep_alive_max, "Requests per connection (1: no keep-alive)")
+      ->check(CLI::Range(1, 1'000'000));
+  app.add_option("--keep-alive-timeout", ho.keep_alive_timeout_s, "Idle keep-alive seconds")
+      ->check(CLI::Range(1, 300));
+  app.add_option("--backlog", ho.backlog, "Listen backlog")->check(CLI::Range(1, 65535));
+  app.add_option("--read-connections", eo.read_connections, "SQLite read connections")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--durability", durability,
+                 "normal (survives kill -9) or full (fsync per commit; survives power loss)")
+      ->check(CLI::IsMember({"normal", "full"}));
+  app.add_option("--password-iterations", eo.password_iterations,
+                 "PBKDF2 iterations for new accounts")
+      ->check(CLI::Range(1000, 10'000'000));
+  app.add_option("--jwt-secret", eo.jwt_secret,
+                 "JWT signing secret (default: $SHOP_JWT_SECRET, else generated and stored in the db)");
+  app.add_flag("--require-verified-email", eo.require_verified_email_for_orders,
+               "Refuse orders (403) from accounts whose e-mail is not verified");
+  app.add_flag("--no-scheduler", no_scheduler, "Do not run the daily point expiry/notice jobs");
+  app.add_flag("--demo-data", demo_data, "Fill an empty database with demo data on start");
+  app.add_option("--demo-preset", demo_preset, "Preset for --demo-data");
+  CLI11_PARSE(app, argc, argv);
+  eo.durability = durability == "full" ? shop::Durability::kFull : shop::Durability::kNormal;
+  eo.run_scheduler = !no_scheduler;
+
+  std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-write must not kill the server
+  const sigset_t stop_signals = block_stop_signals();
+
+  if (auto dir = std::filesystem::path(eo.db_path).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+  }
+  auto opened = shop::Engine::open(eo);
+  if (!opened) {
+    std::fprintf(stderr, "shopd: %s\n", opened.error().message.c_str());
+    return 1;
+  }
+  auto& engine = **opened;
+  if (demo_data) {
+    auto seeded = engine.admin().seed_demo_data_if_empty(demo_preset);
+    if (!seeded) {
+      std::fprintf(stderr, "shopd: demo data: %s\n", seeded.error().message.c_str());
+      return 1;
+    }
+  }
+
+  httplib::Server server;
+  shopd::configure_http(server, ho);
+  shopd::Api api{engine, eo.utc_offset_minutes, ""};
+  shopd::Router router;
+  shopd::register_all_routes(router, api);
+  server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    router.dispatch(req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // Errors the library produces itself (413 payload too large, 400 bad request line) get a JSON
+  // body like everything else.
+  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      const char* msg = res.status == 413   ? "Request body too large."
+                        : res.status == 414 ? "Request URI too long."
+                        : res.status == 400 ? "Bad request."
+                                            : "Error.";
+      shopd::reply_json(res, res.status, shopd::json{{"detail", msg}});
+    }
+  });
+
+  int port = shopd::bind_with_backlog(server, ho);
+  if (port < 0) {
+    std::fprintf(stderr, "shopd: cannot listen on %s:%d\n", ho.host.c_str(), ho.port);
+    return 1;
+  }
+  if (auto started = engine.start(); !started) {
+    std::fprintf(stderr, "shopd: %s\n", started.error().message.c_str());
+    return 1;
+  }
+  std::thread stopper([&server, stop_signals] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::fprintf(stderr, "shopd: signal %d: stopping intake\n", sig);
+    server.stop();
+  });
+  std::printf("shopd listening on http://%s:%d (db %s, %d order workers, %d http threads)\n",
+              ho.host.c_str(), port, eo.db_path.c_str(), eo.order_workers, ho.threads);
+  std::fflush(stdout);
+  server.listen_after_bind();
+  engine.stop();  // intake is closed (server stopped); workers finish what they hold
+  std::fprintf(stderr, "shopd: stopped\n");
+  stopper.detach();
+  return 0;
+}

@@ -1,0 +1,10 @@
+#include "routes/routes.h"
+
+namespace shopd {
+
+void register_category_routes(Router& router, Api& api) {
+  (void)router;
+  (void)api;
+}
+
+}  // namespace shopd
