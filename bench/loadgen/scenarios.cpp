@@ -50,7 +50,7 @@ Task<void> backoff_if_down(User& u, const HttpResult& r) {
 }
 
 // POST /api/auth/login/ and keep the top-level `access` token.
-Task<bool> login(User& u, const Names& names, std::string account) {
+Task<bool> login(User& u, Names names, std::string account) {
   json body = {{"username", account}, {"password", u.runner.options().password}};
   HttpResult r = co_await u.request("POST", "/api/auth/login/", body.dump());
   bool ok = false;
@@ -70,7 +70,7 @@ Task<bool> login(User& u, const Names& names, std::string account) {
 }
 
 // Keeps retrying the login (with think times) until it works; the run's clock ends it otherwise.
-Task<void> login_until_ok(User& u, const Names& names, std::string account, double min_think,
+Task<void> login_until_ok(User& u, Names names, std::string account, double min_think,
                           double max_think) {
   while (!co_await login(u, names, account)) co_await u.think(min_think, max_think);
 }
@@ -93,7 +93,7 @@ std::vector<int64_t> product_ids_from(const json& page) {
   return in_stock.empty() ? all : in_stock;
 }
 
-Task<void> load_products(User& u, const Names& names) {
+Task<void> load_products(User& u, Names names) {
   HttpResult r = co_await u.request("GET", "/api/products/?page_size=100");
   bool ok = r.status() == 200;
   if (ok) u.product_ids = product_ids_from(parse_json(r));
@@ -101,7 +101,7 @@ Task<void> load_products(User& u, const Names& names) {
 }
 
 // Cart add + order with points; on 202, cancel 30% of the orders. Returns true on a 202.
-Task<bool> order_with_points(User& u, const Names& names, std::vector<int> point_choices,
+Task<bool> order_with_points(User& u, Names names, std::vector<int> point_choices,
                              double cancel_probability) {
   if (u.product_ids.empty()) co_return false;
   Stats& stats = u.runner.stats();
@@ -150,7 +150,7 @@ Task<void> simple_request(User& u, int name, std::string method, std::string pat
 }
 
 // PointConcurrentUser: think 1-3 s; tasks my 5, history 3, expiring 2, order 1, check 1.
-Task<void> point_concurrent_user(User& u, const Names& names, int account) {
+Task<void> point_concurrent_user(User& u, Names names, int account) {
   co_await login_until_ok(u, names, account_name(u.runner.options(), account), 1, 3);
   co_await load_products(u, names);
   constexpr std::array<int, 5> kWeights = {5, 3, 2, 1, 1};
@@ -172,7 +172,7 @@ Task<void> point_concurrent_user(User& u, const Names& names, int account) {
 }
 
 // PointHighLoadUser: think 0.5-1.5 s; only order-with-points (0/100/500), no cancels.
-Task<void> point_high_load_user(User& u, const Names& names, int account) {
+Task<void> point_high_load_user(User& u, Names names, int account) {
   co_await login_until_ok(u, names, account_name(u.runner.options(), account), 0.5, 1.5);
   co_await load_products(u, names);
   for (;;) {
@@ -221,7 +221,7 @@ Task<void> max_worker(User& u, int name, std::string method, std::string path, s
   for (;;) co_await simple_request(u, name, method, path, body);
 }
 
-Task<void> max_login_worker(User& u, const Names& names, std::string account) {
+Task<void> max_login_worker(User& u, Names names, std::string account) {
   for (;;) co_await login(u, names, account);
 }
 
@@ -268,7 +268,7 @@ Task<void> run_max(Runner& runner) {
 
 // ---- orders: each connection loops cart add + order intake, no think time ----
 
-Task<void> orders_worker(User& u, const Names& names, std::string account,
+Task<void> orders_worker(User& u, Names names, std::string account,
                          std::vector<int64_t> products) {
   co_await login_until_ok(u, names, account, 0.1, 0.2);
   u.product_ids = std::move(products);

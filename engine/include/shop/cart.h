@@ -19,6 +19,10 @@ class Carts {
   explicit Carts(detail::EngineContext& ctx);
   ~Carts();
 
+  // On login: merges the anonymous session's active cart into the user's (quantities added, capped
+  // by stock), then deactivates the session cart. No session cart: nothing to do.
+  Status merge_session_cart(const std::string& session_key, std::int64_t user_id);
+
  private:
   detail::EngineContext& ctx_;
 };

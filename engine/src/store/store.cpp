@@ -43,7 +43,13 @@ SQLite::Statement& Db::stmt(const std::string& sql) {
     it->second->reset();
     it->second->clearBindings();
   }
+  used_.push_back(it->second.get());
   return *it->second;
+}
+
+void Db::reset_used() {
+  for (auto* s : used_) s->reset();
+  used_.clear();
 }
 
 std::int64_t Db::scalar_int(const std::string& sql, std::int64_t fallback) {
@@ -128,12 +134,14 @@ Status Store::write_erased(const std::function<Status(Db&)>& fn) {
       } catch (const std::exception& e) {
         r->result = detail::from_exception(e);
       }
+      db.reset_used();
       if (!r->result.is_ok()) db.exec("ROLLBACK TO w");
       db.exec("RELEASE w");
     }
     db.exec("COMMIT");
   } catch (const std::exception& e) {
     commit_status = detail::from_exception(e);
+    db.reset_used();
     try {
       db.exec("ROLLBACK");
     } catch (...) {
@@ -180,9 +188,11 @@ Status Store::read_erased(const std::function<Status(Db&)>& fn) {
     } catch (const std::exception& e) {
       st = detail::from_exception(e);
     }
+    db->reset_used();
     db->exec("COMMIT");
   } catch (const std::exception& e) {
     if (st.is_ok()) st = detail::from_exception(e);
+    db->reset_used();
     try {
       db->exec("ROLLBACK");
     } catch (...) {

@@ -57,12 +57,17 @@ class Db {
   int changes() const { return db_.getChanges(); }
   SQLite::Database& raw() { return db_; }
 
+  // Resets every statement handed out since the last call, so none keeps the transaction busy
+  // (the store calls it before COMMIT; callers need not reset what they step through).
+  void reset_used();
+
   // Convenience: run a query expected to yield one integer (or `fallback` when no row / NULL).
   std::int64_t scalar_int(const std::string& sql, std::int64_t fallback = 0);
 
  private:
   SQLite::Database db_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
+  std::vector<SQLite::Statement*> used_;
 };
 
 class Store {
