@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 
 #include "runner.h"
@@ -19,6 +20,11 @@ constexpr int kPointConcurrentAccounts = 500;  // load_test_user_0..499
 constexpr int kPointHighLoadBase = 500;        // load_test_user_500..999
 constexpr double kCancelProbability = 0.3;
 constexpr int64_t kConnectBackoffUs = 50'000;  // don't spin when the server is down
+// use_points choices. Named arrays, not braced lists: g++ 12 rejects a braced list argument
+// inside co_await ("array used as initializer").
+constexpr std::array<int, 4> kConcurrentPoints = {0, 100, 500, 1000};
+constexpr std::array<int, 3> kHighLoadPoints = {0, 100, 500};
+constexpr std::array<int, 1> kNoPoints = {0};
 
 // Request ids registered once per run (names as in point_concurrent_load_test.py).
 struct Names {
@@ -101,7 +107,7 @@ Task<void> load_products(User& u, Names names) {
 }
 
 // Cart add + order with points; on 202, cancel 30% of the orders. Returns true on a 202.
-Task<bool> order_with_points(User& u, Names names, std::vector<int> point_choices,
+Task<bool> order_with_points(User& u, Names names, std::span<const int> point_choices,
                              double cancel_probability) {
   if (u.product_ids.empty()) co_return false;
   Stats& stats = u.runner.stats();
@@ -162,7 +168,7 @@ Task<void> point_concurrent_user(User& u, Names names, int account) {
       case 0: co_await simple_request(u, names.my_points, "GET", "/api/points/my/"); break;
       case 1: co_await simple_request(u, names.history, "GET", "/api/points/history/"); break;
       case 2: co_await simple_request(u, names.expiring, "GET", "/api/points/expiring/"); break;
-      case 3: co_await order_with_points(u, names, {0, 100, 500, 1000}, kCancelProbability); break;
+      case 3: co_await order_with_points(u, names, kConcurrentPoints, kCancelProbability); break;
       default:
         co_await simple_request(u, names.point_check, "POST", "/api/points/check/",
                                 R"({"order_amount":50000,"use_points":5000})");
@@ -176,7 +182,7 @@ Task<void> point_high_load_user(User& u, Names names, int account) {
   co_await login_until_ok(u, names, account_name(u.runner.options(), account), 0.5, 1.5);
   co_await load_products(u, names);
   for (;;) {
-    co_await order_with_points(u, names, {0, 100, 500}, 0.0);
+    co_await order_with_points(u, names, kHighLoadPoints, 0.0);
     co_await u.think(0.5, 1.5);
   }
 }
@@ -272,7 +278,7 @@ Task<void> orders_worker(User& u, Names names, std::string account,
                          std::vector<int64_t> products) {
   co_await login_until_ok(u, names, account, 0.1, 0.2);
   u.product_ids = std::move(products);
-  for (;;) co_await order_with_points(u, names, {0}, 0.0);
+  for (;;) co_await order_with_points(u, names, kNoPoints, 0.0);
 }
 
 Task<void> run_orders(Runner& runner) {
