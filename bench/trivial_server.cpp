@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
   app.add_option("--keep-alive-timeout", keep_alive_timeout, "Idle keep-alive timeout, seconds")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
-  app.add_option("--backlog", backlog, "listen() backlog")->check(CLI::Range(1, 65535))
+  app.add_option("--backlog", backlog, "listen() backlog")
+      ->check(CLI::Range(1, 65535))
       ->capture_default_str();
   try {
     app.parse(argc, argv);

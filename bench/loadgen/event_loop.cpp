@@ -36,7 +36,9 @@ bool EventLoop::add_fd(int fd, IoHandler* handler) {
   return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
-void EventLoop::remove_fd(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::remove_fd(int fd) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
 void EventLoop::arm_timeout(TimeoutTarget* target, uint64_t token) {
   timeouts_.push_back({now_us() + request_timeout_us_, target, token});
@@ -54,6 +56,7 @@ void EventLoop::spawn(Task<void> task) {
 void EventLoop::destroy_tasks() {
   // Frames may hold awaitables that point into each other; nothing is resumed from here on.
   ready_.clear();
+  running_.clear();
   timers_ = {};
   timeouts_.clear();
   tasks_.clear();
@@ -61,12 +64,13 @@ void EventLoop::destroy_tasks() {
 
 void EventLoop::run_due(int64_t now) {
   // Ready handles first; a resumed coroutine may post more, which run in the next round.
-  std::vector<std::coroutine_handle<>> batch;
-  batch.swap(ready_);
-  for (auto h : batch) {
-    if (stopped_) return;
+  running_.swap(ready_);  // both keep their capacity: no allocation per iteration
+  for (auto h : running_) {
+    if (stopped_) break;
     h.resume();
   }
+  running_.clear();
+  if (stopped_) return;
   while (!timeouts_.empty() && timeouts_.front().deadline_us <= now && !stopped_) {
     Timeout t = timeouts_.front();
     timeouts_.pop_front();

@@ -101,6 +101,7 @@ class EventLoop {
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   std::deque<Timeout> timeouts_;
   std::vector<std::coroutine_handle<>> ready_;
+  std::vector<std::coroutine_handle<>> running_;  // the batch being resumed
   std::vector<Task<void>> tasks_;
 };
 

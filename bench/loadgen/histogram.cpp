@@ -8,14 +8,14 @@ namespace loadgen {
 
 namespace {
 constexpr uint64_t kLinearLimit = uint64_t{1} << Histogram::kLinearBits;  // 256
-constexpr int kSubBuckets = 1 << Histogram::kSubBucketBits;                // 128
+constexpr int kSubBuckets = 1 << Histogram::kSubBucketBits;               // 128
 }  // namespace
 
 int Histogram::bucket_index(uint64_t value) {
   if (value > kMaxValue) value = kMaxValue;
   if (value < kLinearLimit) return static_cast<int>(value);
-  int msb = 63 - std::countl_zero(value);   // >= kLinearBits
-  int shift = msb - kSubBucketBits;          // >= 1
+  int msb = 63 - std::countl_zero(value);       // >= kLinearBits
+  int shift = msb - kSubBucketBits;             // >= 1
   auto top = static_cast<int>(value >> shift);  // in [128, 256)
   return static_cast<int>(kLinearLimit) + (shift - 1) * kSubBuckets + (top - kSubBuckets);
 }
@@ -34,7 +34,9 @@ uint64_t Histogram::bucket_highest(int index) {
   return bucket_lowest(index) + (uint64_t{1} << shift) - 1;
 }
 
-int Histogram::bucket_count() { return bucket_index(kMaxValue) + 1; }
+int Histogram::bucket_count() {
+  return bucket_index(kMaxValue) + 1;
+}
 
 Histogram::Histogram() : counts_(static_cast<size_t>(bucket_count()), 0) {}
 

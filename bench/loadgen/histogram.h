@@ -13,9 +13,9 @@ namespace loadgen {
 
 class Histogram {
  public:
-  static constexpr int kSubBucketBits = 7;                     // 128 buckets per octave
-  static constexpr int kLinearBits = kSubBucketBits + 1;        // exact below 256
-  static constexpr int kMaxValueBits = 36;                      // ~19 hours in microseconds
+  static constexpr int kSubBucketBits = 7;                // 128 buckets per octave
+  static constexpr int kLinearBits = kSubBucketBits + 1;  // exact below 256
+  static constexpr int kMaxValueBits = 36;                // ~19 hours in microseconds
   static constexpr uint64_t kMaxValue = (uint64_t{1} << kMaxValueBits) - 1;
 
   Histogram();

@@ -57,8 +57,11 @@ std::string line_chart(const std::string& title, const std::string& y_unit,
                        const std::vector<double>& x, const std::vector<Series>& series) {
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
-      << "\" viewBox=\"0 0 " << kWidth << " " << kHeight << "\" role=\"img\">\n";
-  svg << "<text x=\"" << kLeft << "\" y=\"18\" class=\"title\">" << esc(title) << "</text>\n";
+      << "\" viewBox=\"0 0 " << kWidth << " " << kHeight
+      << "\" role=\"img\" font-family=\"sans-serif\">\n";
+  svg << "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
+  svg << "<text x=\"" << kLeft << "\" y=\"18\" font-size=\"14\" font-weight=\"bold\">" << esc(title)
+      << "</text>\n";
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   double x_max = x.empty() ? 1 : std::max(1.0, x.back());
   double y_max = 0;
@@ -72,8 +75,9 @@ std::string line_chart(const std::string& title, const std::string& y_unit,
   for (int i = 0; i <= 5; ++i) {  // horizontal grid and y labels
     double v = y_max * i / 5;
     svg << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + plot_w << "\" y1=\"" << num(py(v))
-        << "\" y2=\"" << num(py(v)) << "\" class=\"grid\"/>";
-    svg << "<text x=\"" << kLeft - 6 << "\" y=\"" << num(py(v) + 4) << "\" class=\"ylab\">"
+        << "\" y2=\"" << num(py(v)) << "\" stroke=\"#e5e5e5\"/>";
+    svg << "<text x=\"" << kLeft - 6 << "\" y=\"" << num(py(v) + 4)
+        << "\" font-size=\"11\" text-anchor=\"end\" fill=\"#444\">"
         << num(v, v < 10 && y_max < 10 ? 2 : 0) << "</text>\n";
   }
   double x_step = 1;
@@ -83,23 +87,26 @@ std::string line_chart(const std::string& title, const std::string& y_unit,
   }
   for (double v = 0; v <= x_max + 1e-9; v += x_step) {
     svg << "<line x1=\"" << num(px(v)) << "\" x2=\"" << num(px(v)) << "\" y1=\"" << kTop
-        << "\" y2=\"" << kTop + plot_h << "\" class=\"grid\"/>";
-    svg << "<text x=\"" << num(px(v)) << "\" y=\"" << kTop + plot_h + 16 << "\" class=\"xlab\">"
-        << num(v, 0) << "s</text>\n";
+        << "\" y2=\"" << kTop + plot_h << "\" stroke=\"#e5e5e5\"/>";
+    svg << "<text x=\"" << num(px(v)) << "\" y=\"" << kTop + plot_h + 16
+        << "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#444\">" << num(v, 0) << "s</text>\n";
   }
   svg << "<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << kHeight - 4
-      << "\" class=\"xlab\">elapsed</text>";
-  svg << "<text x=\"14\" y=\"" << kTop + plot_h / 2 << "\" class=\"ylab\" transform=\"rotate(-90 14 "
-      << kTop + plot_h / 2 << ")\" text-anchor=\"middle\">" << esc(y_unit) << "</text>\n";
+      << "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#444\">elapsed</text>";
+  svg << "<text x=\"14\" y=\"" << kTop + plot_h / 2
+      << "\" font-size=\"11\" fill=\"#444\" transform=\"rotate(-90 14 " << kTop + plot_h / 2
+      << ")\" text-anchor=\"middle\">" << esc(y_unit) << "</text>\n";
   svg << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << plot_w << "\" height=\""
-      << plot_h << "\" class=\"frame\"/>\n";
+      << plot_h << "\" fill=\"none\" stroke=\"#999\"/>\n";
 
-  double legend_x = kLeft + 260;
+  double legend_w = 0;
+  for (const Series& s : series) legend_w += 30 + 7 * static_cast<double>(s.label.size());
+  double legend_x = kWidth - kRight - legend_w;
   for (const Series& s : series) {
     svg << "<rect x=\"" << legend_x << "\" y=\"9\" width=\"14\" height=\"4\" fill=\"" << s.color
-        << "\"/><text x=\"" << legend_x + 18 << "\" y=\"15\" class=\"legend\">" << esc(s.label)
-        << "</text>";
-    legend_x += 30 + 8 * static_cast<double>(s.label.size());
+        << "\"/><text x=\"" << legend_x + 18 << "\" y=\"15\" font-size=\"12\" fill=\"#222\">"
+        << esc(s.label) << "</text>";
+    legend_x += 30 + 7 * static_cast<double>(s.label.size());
     svg << "<polyline fill=\"none\" stroke=\"" << s.color << "\" stroke-width=\"1.8\" points=\"";
     for (size_t i = 0; i < x.size() && i < s.y.size(); ++i) {
       svg << num(px(x[i])) << "," << num(py(s.y[i])) << " ";
@@ -115,18 +122,22 @@ std::string bar_chart(const std::string& title,
   const int row_h = 26, label_w = 220, height = kTop + row_h * static_cast<int>(bars.size()) + 10;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << height
-      << "\" viewBox=\"0 0 " << kWidth << " " << height << "\" role=\"img\">\n";
-  svg << "<text x=\"10\" y=\"18\" class=\"title\">" << esc(title) << "</text>\n";
+      << "\" viewBox=\"0 0 " << kWidth << " " << height
+      << "\" role=\"img\" font-family=\"sans-serif\">\n";
+  svg << "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
+  svg << "<text x=\"10\" y=\"18\" font-size=\"14\" font-weight=\"bold\">" << esc(title)
+      << "</text>\n";
   uint64_t max = 1;
   for (const auto& b : bars) max = std::max(max, b.second);
   const double bar_w = kWidth - label_w - 120;
   int y = kTop;
   for (const auto& [label, count] : bars) {
     double w = std::max(1.0, bar_w * static_cast<double>(count) / static_cast<double>(max));
-    svg << "<text x=\"" << label_w - 8 << "\" y=\"" << y + 16 << "\" class=\"ylab\">" << esc(label)
+    svg << "<text x=\"" << label_w - 8 << "\" y=\"" << y + 16
+        << "\" font-size=\"11\" text-anchor=\"end\" fill=\"#444\">" << esc(label)
         << "</text><rect x=\"" << label_w << "\" y=\"" << y + 3 << "\" width=\"" << num(w)
         << "\" height=\"" << row_h - 8 << "\" fill=\"#d9534f\"/><text x=\"" << num(label_w + w + 6)
-        << "\" y=\"" << y + 16 << "\" class=\"legend\">" << count << "</text>\n";
+        << "\" y=\"" << y + 16 << "\" font-size=\"12\" fill=\"#222\">" << count << "</text>\n";
     y += row_h;
   }
   svg << "</svg>\n";
@@ -140,10 +151,7 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;paddin
 th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.agg td{font-weight:bold;background:#fafafa}
 .kv td:first-child{color:#555}
-svg{display:block;margin:10px 0;background:#fff}
-svg .title{font-size:14px;font-weight:bold}svg .grid{stroke:#e5e5e5;stroke-width:1}
-svg .frame{fill:none;stroke:#999}svg .ylab{font-size:11px;text-anchor:end;fill:#444}
-svg .xlab{font-size:11px;text-anchor:middle;fill:#444}svg .legend{font-size:12px;fill:#222}
+svg{display:block;margin:10px 0}
 pre{background:#f7f7f7;padding:8px;font-size:12px;overflow:auto}
 )";
 
@@ -178,19 +186,21 @@ bool write_html_report(const std::string& path, const ReportInput& in, std::stri
          format_ms(static_cast<double>(total.latency.max())) + " ms");
   if (in.options.scenario != Scenario::kMax) {
     uint64_t accepted = accepted_orders(stats);
-    kv("Orders accepted (202)", std::to_string(accepted) + " (" +
-                                    num(static_cast<double>(accepted) / duration, 2) + "/s)");
+    kv("Orders accepted (202)",
+       std::to_string(accepted) + " (" + num(static_cast<double>(accepted) / duration, 2) + "/s)");
   }
-  kv("Load generator CPU", num(cpu, 2) + " s = " + num(100.0 * cpu / std::max(in.run.wall_s, 1e-3), 1) +
-                               "% of one core");
+  kv("Load generator CPU",
+     num(cpu, 2) + " s = " + num(100.0 * cpu / std::max(in.run.wall_s, 1e-3), 1) + "% of one core");
   kv("Peak open connections", std::to_string(in.run.peak_connections));
   if (in.run.setup_failed) kv("SETUP FAILED", in.run.setup_error);
   if (in.post.attempted) {
     kv("Queue drain", in.post.drain_message);
-    if (in.post.verify_ran) {
-      kv("shopctl verify", in.post.verify_exit == 0 ? "OK (exit 0)"
-                                                    : "PROBLEMS (exit " +
-                                                          std::to_string(in.post.verify_exit) + ")");
+    if (in.post.verify_spawn_failed) {
+      kv("shopctl verify", "could not run");
+    } else if (in.post.verify_ran) {
+      kv("shopctl verify", in.post.verify_exit == 0
+                               ? "OK (exit 0)"
+                               : "PROBLEMS (exit " + std::to_string(in.post.verify_exit) + ")");
     }
   }
   html << "</table>\n";
@@ -228,14 +238,15 @@ bool write_html_report(const std::string& path, const ReportInput& in, std::stri
           "<th>Avg size (bytes)</th><th>RPS</th><th>Failures/s</th></tr>\n";
   auto row = [&](const NameStats& ns, bool aggregated) {
     const Histogram& h = ns.latency;
-    html << "<tr" << (aggregated ? " class=\"agg\"" : "") << "><td>" << esc(aggregated ? "" : ns.method)
-         << "</td><td>" << esc(ns.name) << "</td><td class=\"n\">" << ns.requests
-         << "</td><td class=\"n\">" << ns.failures << "</td>";
-    for (double us : {static_cast<double>(h.value_at_quantile(0.5)), h.mean(),
-                      static_cast<double>(h.min()), static_cast<double>(h.max()),
-                      static_cast<double>(h.value_at_quantile(0.9)),
-                      static_cast<double>(h.value_at_quantile(0.95)),
-                      static_cast<double>(h.value_at_quantile(0.99))}) {
+    html << "<tr" << (aggregated ? " class=\"agg\"" : "") << "><td>"
+         << esc(aggregated ? "" : ns.method) << "</td><td>" << esc(ns.name)
+         << "</td><td class=\"n\">" << ns.requests << "</td><td class=\"n\">" << ns.failures
+         << "</td>";
+    for (double us :
+         {static_cast<double>(h.value_at_quantile(0.5)), h.mean(), static_cast<double>(h.min()),
+          static_cast<double>(h.max()), static_cast<double>(h.value_at_quantile(0.9)),
+          static_cast<double>(h.value_at_quantile(0.95)),
+          static_cast<double>(h.value_at_quantile(0.99))}) {
       html << "<td class=\"n\">" << format_ms(us) << "</td>";
     }
     html << "<td class=\"n\">"

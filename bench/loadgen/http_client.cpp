@@ -34,7 +34,9 @@ bool resolve_endpoint(const Url& url, Endpoint* out, std::string* error) {
 Connection::Connection(EventLoop& loop, const Endpoint& endpoint, ConnectionCounters& counters)
     : loop_(loop), endpoint_(endpoint), counters_(counters) {}
 
-Connection::~Connection() { close(); }
+Connection::~Connection() {
+  close();
+}
 
 void Connection::close() {
   if (fd_ >= 0) {

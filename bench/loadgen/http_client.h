@@ -87,8 +87,8 @@ class Connection final : public IoHandler, public TimeoutTarget {
   ConnectionCounters& counters_;
   int fd_ = -1;
   State state_ = State::kIdle;
-  uint64_t token_ = 0;          // identifies the current request for its timeout
-  uint64_t served_on_fd_ = 0;   // responses completed on the current socket
+  uint64_t token_ = 0;         // identifies the current request for its timeout
+  uint64_t served_on_fd_ = 0;  // responses completed on the current socket
   bool retried_ = false;
   std::string out_;
   size_t out_off_ = 0;

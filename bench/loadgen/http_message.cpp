@@ -18,7 +18,8 @@ namespace {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -89,8 +90,7 @@ bool ResponseParser::parse_head(std::string_view head) {
   size_t line_end = head.find("\r\n");
   std::string_view status_line = head.substr(0, line_end);
   // "HTTP/1.x SSS reason"
-  if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." ||
-      status_line[8] != ' ') {
+  if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ') {
     fail("malformed status line");
     return false;
   }
@@ -241,8 +241,7 @@ ResponseParser::State ResponseParser::parse() {
         if (empty_line) phase_ = Phase::kDone;
         break;
       }
-      case Phase::kUntilClose:
-        return state_;  // handled in feed()
+      case Phase::kUntilClose: return state_;  // handled in feed()
       case Phase::kDone: {
         if (pos < buf_.size()) return fail("unexpected bytes after the response");
         buf_.clear();

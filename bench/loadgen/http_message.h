@@ -44,15 +44,23 @@ class ResponseParser {
   HttpResponse& response() { return response_; }
 
  private:
-  enum class Phase { kHead, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailers, kUntilClose,
-                     kDone };
+  enum class Phase {
+    kHead,
+    kBody,
+    kChunkSize,
+    kChunkData,
+    kChunkDataEnd,
+    kTrailers,
+    kUntilClose,
+    kDone
+  };
   State parse();
   bool parse_head(std::string_view head);
   State fail(std::string message);
 
   Phase phase_ = Phase::kHead;
   State state_ = State::kNeedMore;
-  std::string buf_;      // unconsumed bytes
+  std::string buf_;       // unconsumed bytes
   size_t scan_from_ = 0;  // where to resume searching for the end of the head
   uint64_t remaining_ = 0;
   uint64_t bytes_seen_ = 0;
@@ -64,7 +72,8 @@ class ResponseParser {
 // Serializes a request. `headers` are already-formatted lines without CRLF ("Name: value").
 std::string build_request(std::string_view method, std::string_view path,
                           std::string_view host_header, const std::vector<std::string>& headers,
-                          std::string_view body, std::string_view content_type = "application/json");
+                          std::string_view body,
+                          std::string_view content_type = "application/json");
 
 struct Url {
   std::string host;

@@ -81,7 +81,8 @@ TEST_CASE("histogram merge equals recording into one") {
   CHECK(a.min() == both.min());
   CHECK(a.max() == both.max());
   CHECK(a.sum() == both.sum());
-  for (double q : {0.1, 0.5, 0.75, 0.99}) CHECK(a.value_at_quantile(q) == both.value_at_quantile(q));
+  for (double q : {0.1, 0.5, 0.75, 0.99})
+    CHECK(a.value_at_quantile(q) == both.value_at_quantile(q));
   a.reset();
   CHECK(a.count() == 0);
   CHECK(a.max() == 0);
@@ -128,8 +129,9 @@ TEST_CASE("parser: body until close, 204 without body, Connection: close, HTTP/1
   CHECK(empty.response().body.empty());
 
   ResponseParser close;
-  std::string c = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
-                  "Content-Length: 2\r\n\r\n{}";
+  std::string c =
+      "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
+      "Content-Length: 2\r\n\r\n{}";
   CHECK(close.feed(c.data(), c.size()) == ResponseParser::State::kComplete);
   CHECK_FALSE(close.response().keep_alive);
   CHECK(close.response().status == 503);
@@ -141,12 +143,13 @@ TEST_CASE("parser: body until close, 204 without body, Connection: close, HTTP/1
 }
 
 TEST_CASE("parser: malformed input is an error, not a crash") {
-  for (std::string bad : {std::string("HTTX/1.1 200 OK\r\n\r\n"), std::string("HTTP/1.1 2x0 OK\r\n\r\n"),
-                          std::string("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"),
-                          std::string("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
-                          std::string("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"),
-                          std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
-                          std::string("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nab")}) {
+  for (std::string bad :
+       {std::string("HTTX/1.1 200 OK\r\n\r\n"), std::string("HTTP/1.1 2x0 OK\r\n\r\n"),
+        std::string("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"),
+        std::string("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
+        std::string("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"),
+        std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+        std::string("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nab")}) {
     ResponseParser p;
     CHECK(p.feed(bad.data(), bad.size()) == ResponseParser::State::kError);
     CHECK_FALSE(p.error().empty());

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   std::string error;
   auto url = parse_url(options.host, &error);
   if (!url) {
-    std::fprintf(stderr, "shop_loadgen: bad --host '%s': %s\n", options.host.c_str(), error.c_str());
+    std::fprintf(stderr, "shop_loadgen: bad --host '%s': %s\n", options.host.c_str(),
+                 error.c_str());
     return 2;
   }
   Endpoint endpoint;
@@ -61,7 +62,9 @@ int main(int argc, char** argv) {
 
   ReportInput report{options, runner.stats(), summary, post};
   print_report(stdout, report);
-  int rc = summary.setup_failed ? 1 : 0;
+  // 0: the run completed (request failures are data, not an error); 1: setup or report writing
+  // failed; 3: the post-run checks found a problem (queue not drained, verify failed).
+  int rc = summary.setup_failed ? 1 : post_run_failed(post) ? 3 : 0;
   if (!options.csv_prefix.empty() &&
       !write_csv_reports(options.csv_prefix, runner.stats(), &error)) {
     std::fprintf(stderr, "shop_loadgen: %s\n", error.c_str());

@@ -25,7 +25,8 @@ std::optional<double> parse_duration(const std::string& text) {
   size_t i = 0;
   while (i < text.size()) {
     size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
+    while (i < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
       ++i;
     }
     if (start == i) return std::nullopt;
@@ -93,7 +94,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   app.add_option("--account-prefix", o.account_prefix, "Test account name prefix")
       ->capture_default_str();
   app.add_option("--password", o.password, "Test account password")->capture_default_str();
-  app.add_option("--csv", o.csv_prefix, "Write PREFIX_stats.csv, _stats_history.csv, _failures.csv");
+  app.add_option("--csv", o.csv_prefix,
+                 "Write PREFIX_stats.csv, _stats_history.csv, _failures.csv");
   app.add_option("--html", o.html_path, "Write an offline HTML report");
   app.add_option("--db", o.db_path,
                  "After the run: wait for /metrics/ to show an empty order queue, then run "

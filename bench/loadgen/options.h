@@ -14,11 +14,11 @@ const char* scenario_name(Scenario s);
 struct Options {
   std::string host = "http://127.0.0.1:8000";
   Scenario scenario = Scenario::kPointConcurrent;
-  int users = 100;            // point scenarios: simulated users; orders: distinct accounts
+  int users = 100;  // point scenarios: simulated users; orders: distinct accounts
   bool users_given = false;
-  double spawn_rate = 50;     // users started per second (point scenarios)
+  double spawn_rate = 50;  // users started per second (point scenarios)
   double run_time_s = 60;
-  int connections = 64;       // max and orders scenarios
+  int connections = 64;               // max and orders scenarios
   std::string request = "my-points";  // max scenario: a named request ...
   std::string path;                   // ... or a raw path
   std::string method = "GET";         // with --path

@@ -98,6 +98,7 @@ void run_verify(const std::string& shopctl, const std::string& db, PostRun* out)
   out->verify_ran = true;
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    out->verify_spawn_failed = true;
     out->verify_exit = 127;
     out->verify_output = std::string("pipe: ") + std::strerror(errno);
     return;
@@ -115,6 +116,7 @@ void run_verify(const std::string& shopctl, const std::string& db, PostRun* out)
   close(pipe_fds[1]);
   if (rc != 0) {
     close(pipe_fds[0]);
+    out->verify_spawn_failed = true;
     out->verify_exit = 127;
     out->verify_output = "cannot run " + shopctl + ": " + std::strerror(rc) + "\n";
     return;

@@ -26,6 +26,9 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// Python's csv module (which Locust uses) ends rows with CRLF; so do we, for byte-equal headers.
+constexpr const char* kEol = "\r\n";
+
 const char* kStatsHeader =
     "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,"
     "Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,"
@@ -69,7 +72,15 @@ bool write_file(const std::string& path, const std::string& content, std::string
 
 }  // namespace
 
-std::string format_ms(double us) { return format("%.3f", us / 1000.0); }
+std::string format_ms(double us) {
+  return format("%.3f", us / 1000.0);
+}
+
+bool post_run_failed(const PostRun& post) {
+  if (!post.attempted) return false;
+  if (post.metrics_available && !post.drained) return true;
+  return post.verify_ran && post.verify_exit != 0;
+}
 
 uint64_t accepted_orders(const Stats& stats) {
   for (const NameStats& ns : stats.names()) {
@@ -91,8 +102,8 @@ void print_report(std::FILE* out, const ReportInput& in) {
     const Histogram& h = ns.latency;
     double fail_pct = ns.requests ? 100.0 * static_cast<double>(ns.failures) / ns.requests : 0.0;
     char fails[40];
-    std::snprintf(fails, sizeof fails, "%llu (%.1f%%)", static_cast<unsigned long long>(ns.failures),
-                  fail_pct);
+    std::snprintf(fails, sizeof fails, "%llu (%.1f%%)",
+                  static_cast<unsigned long long>(ns.failures), fail_pct);
     std::fprintf(out, "%-5s %-30s %9llu %16s %9.1f %8.2f %8.2f %8.2f %8.2f %9.2f\n", type.c_str(),
                  ns.name.c_str(), static_cast<unsigned long long>(ns.requests), fails,
                  static_cast<double>(ns.requests) / duration,
@@ -120,7 +131,8 @@ void print_report(std::FILE* out, const ReportInput& in) {
       const auto& [method, name, error] = key;
       rows.emplace_back(count, method + " " + name + ": " + error);
     }
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
     std::fprintf(out, "Failures (most frequent first):\n");
     for (size_t i = 0; i < rows.size() && i < 15; ++i) {
       std::fprintf(out, "  %10llu  %s\n", static_cast<unsigned long long>(rows[i].first),
@@ -130,23 +142,26 @@ void print_report(std::FILE* out, const ReportInput& in) {
 
   if (in.options.scenario != Scenario::kMax) {
     uint64_t accepted = accepted_orders(stats);
-    std::fprintf(out, "\nOrders accepted (202): %llu (%.2f/s); queue full (503): %llu\n",
-                 static_cast<unsigned long long>(accepted), static_cast<double>(accepted) / duration,
-                 static_cast<unsigned long long>(
-                     reasons[static_cast<size_t>(FailReason::kQueueFull)]));
+    std::fprintf(
+        out, "\nOrders accepted (202): %llu (%.2f/s); queue full (503): %llu\n",
+        static_cast<unsigned long long>(accepted), static_cast<double>(accepted) / duration,
+        static_cast<unsigned long long>(reasons[static_cast<size_t>(FailReason::kQueueFull)]));
   }
   double cpu = in.run.cpu_user_s + in.run.cpu_sys_s;
-  std::fprintf(out,
-               "Load generator: CPU %.2f s (user %.2f + sys %.2f) = %.1f%% of one core over %.1f s; "
-               "peak open connections %lld; connects %llu; keep-alive resends %llu\n",
-               cpu, in.run.cpu_user_s, in.run.cpu_sys_s, 100.0 * cpu / std::max(in.run.wall_s, 1e-3),
-               in.run.wall_s, static_cast<long long>(in.run.peak_connections),
-               static_cast<unsigned long long>(in.run.connects),
-               static_cast<unsigned long long>(in.run.keepalive_retries));
+  std::fprintf(
+      out,
+      "Load generator: CPU %.2f s (user %.2f + sys %.2f) = %.1f%% of one core over %.1f s; "
+      "peak open connections %lld; connects %llu; keep-alive resends %llu\n",
+      cpu, in.run.cpu_user_s, in.run.cpu_sys_s, 100.0 * cpu / std::max(in.run.wall_s, 1e-3),
+      in.run.wall_s, static_cast<long long>(in.run.peak_connections),
+      static_cast<unsigned long long>(in.run.connects),
+      static_cast<unsigned long long>(in.run.keepalive_retries));
 
   if (in.post.attempted) {
     std::fprintf(out, "Queue drain: %s\n", in.post.drain_message.c_str());
-    if (in.post.verify_ran) {
+    if (in.post.verify_spawn_failed) {
+      std::fprintf(out, "shopctl verify: COULD NOT RUN\n");
+    } else if (in.post.verify_ran) {
       std::fprintf(out, "shopctl verify: %s (exit %d)\n",
                    in.post.verify_exit == 0 ? "OK, nothing lost or violated" : "PROBLEMS FOUND",
                    in.post.verify_exit);
@@ -161,31 +176,33 @@ void print_report(std::FILE* out, const ReportInput& in) {
 
 bool write_csv_reports(const std::string& prefix, const Stats& stats, std::string* error) {
   const double duration = stats.duration_s();
-  std::string csv = std::string(kStatsHeader) + "\n";
+  std::string csv = std::string(kStatsHeader) + kEol;
   for (const NameStats& ns : stats.names()) {
-    if (ns.requests > 0) csv += stats_row(ns.method, ns, duration) + "\n";
+    if (ns.requests > 0) csv += stats_row(ns.method, ns, duration) + kEol;
   }
-  csv += stats_row("", stats.total(), duration) + "\n";
+  csv += stats_row("", stats.total(), duration) + kEol;
   if (!write_file(prefix + "_stats.csv", csv, error)) return false;
 
-  std::string hist = std::string(kHistoryHeader) + "\n";
+  std::string hist = std::string(kHistoryHeader) + kEol;
   for (const HistorySample& s : stats.history()) {
     hist += std::to_string(s.unix_time) + "," + std::to_string(s.users) + ",,Aggregated," +
             format("%.3f", s.requests_per_s) + "," + format("%.3f", s.failures_per_s);
-    for (uint64_t q : s.window_quantiles_us) hist += "," + format_ms(static_cast<double>(q));
+    for (uint64_t q : s.window_quantiles_us) {
+      hist += "," + (s.window_requests ? format_ms(static_cast<double>(q)) : std::string("N/A"));
+    }
     hist += "," + std::to_string(s.total_requests) + "," + std::to_string(s.total_failures) + "," +
             format_ms(static_cast<double>(s.total_median_us)) + "," + format_ms(s.total_mean_us) +
             "," + format_ms(static_cast<double>(s.total_min_us)) + "," +
             format_ms(static_cast<double>(s.total_max_us)) + "," +
-            format("%.2f", s.total_avg_content) + "\n";
+            format("%.2f", s.total_avg_content) + kEol;
   }
   if (!write_file(prefix + "_stats_history.csv", hist, error)) return false;
 
-  std::string fail = "Method,Name,Error,Occurrences\n";
+  std::string fail = std::string("Method,Name,Error,Occurrences") + kEol;
   for (const auto& [key, count] : stats.failures()) {
     const auto& [method, name, err] = key;
     fail += csv_field(method) + "," + csv_field(name) + "," + csv_field(err) + "," +
-            std::to_string(count) + "\n";
+            std::to_string(count) + kEol;
   }
   return write_file(prefix + "_failures.csv", fail, error);
 }

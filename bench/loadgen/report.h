@@ -18,9 +18,13 @@ struct PostRun {
   double drain_s = 0;
   std::string drain_message;
   bool verify_ran = false;
+  bool verify_spawn_failed = false;  // shopctl could not be started at all
   int verify_exit = -1;
   std::string verify_output;
 };
+
+// True when the post-run checks found a problem (queue not drained, verify failed or not run).
+bool post_run_failed(const PostRun& post);
 
 struct ReportInput {
   const Options& options;

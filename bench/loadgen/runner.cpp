@@ -10,7 +10,9 @@ namespace loadgen {
 namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
-void on_sigint(int) { g_interrupted = 1; }
+void on_sigint(int) {
+  g_interrupted = 1;
+}
 
 double timeval_s(const timeval& tv) {
   return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
@@ -64,9 +66,13 @@ EventLoop::SleepAwaitable User::think(double min_s, double max_s) {
   return runner.loop().sleep_for(static_cast<int64_t>(dist(rng) * 1e6));
 }
 
-int User::uniform_int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+int User::uniform_int(int lo, int hi) {
+  return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
 
-double User::uniform01() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
+double User::uniform01() {
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
 
 Runner::Runner(const Options& options, const Endpoint& endpoint)
     : options_(options),
@@ -114,8 +120,8 @@ Task<void> Runner::ticker() {
 void Runner::print_progress(int64_t now) {
   const NameStats& total = stats_.total();
   double interval = static_cast<double>(now - last_progress_us_) / 1e6;
-  double rps = interval > 0 ? static_cast<double>(total.requests - last_progress_requests_) / interval
-                            : 0.0;
+  double rps =
+      interval > 0 ? static_cast<double>(total.requests - last_progress_requests_) / interval : 0.0;
   last_progress_us_ = now;
   last_progress_requests_ = total.requests;
   double fail_pct = total.requests ? 100.0 * static_cast<double>(total.failures) /
@@ -156,7 +162,7 @@ RunSummary Runner::run() {
     stats_.sample_second(end, active_users_);  // the last partial second
   }
   loop_.destroy_tasks();
-  int started = static_cast<int>(users_.size());
+  int started = active_users_;
   users_.clear();  // closes every connection
 
   rusage after{};

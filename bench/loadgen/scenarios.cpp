@@ -78,7 +78,12 @@ Task<bool> login(User& u, Names names, std::string account) {
 // Keeps retrying the login (with think times) until it works; the run's clock ends it otherwise.
 Task<void> login_until_ok(User& u, Names names, std::string account, double min_think,
                           double max_think) {
-  while (!co_await login(u, names, account)) co_await u.think(min_think, max_think);
+  for (;;) {
+    // Not `while (!co_await ...)`: g++ 12 miscompiles a co_await in a loop condition (SIGILL).
+    bool ok = co_await login(u, names, account);
+    if (ok) co_return;
+    co_await u.think(min_think, max_think);
+  }
 }
 
 // Product ids from a products page; in-stock ones (stock or stock_quantity > 0) when there are any.
@@ -111,8 +116,8 @@ Task<bool> order_with_points(User& u, Names names, std::span<const int> point_ch
                              double cancel_probability) {
   if (u.product_ids.empty()) co_return false;
   Stats& stats = u.runner.stats();
-  int64_t product =
-      u.product_ids[static_cast<size_t>(u.uniform_int(0, static_cast<int>(u.product_ids.size()) - 1))];
+  int64_t product = u.product_ids[static_cast<size_t>(
+      u.uniform_int(0, static_cast<int>(u.product_ids.size()) - 1))];
   json item = {{"product_id", product}, {"quantity", 1}};
   HttpResult added = co_await u.request("POST", "/api/cart-items/", item.dump());
   bool added_ok = added.status() == 200 || added.status() == 201;
@@ -122,8 +127,8 @@ Task<bool> order_with_points(User& u, Names names, std::span<const int> point_ch
     co_return false;
   }
 
-  int use_points =
-      point_choices[static_cast<size_t>(u.uniform_int(0, static_cast<int>(point_choices.size()) - 1))];
+  int use_points = point_choices[static_cast<size_t>(
+      u.uniform_int(0, static_cast<int>(point_choices.size()) - 1))];
   json order = {{"shipping_name", "Load Test"},
                 {"shipping_phone", "010-1234-5678"},
                 {"shipping_postal_code", "12345"},
@@ -143,7 +148,8 @@ Task<bool> order_with_points(User& u, Names names, std::span<const int> point_ch
     std::string path =
         "/api/orders/" + std::to_string(body["order_id"].get<int64_t>()) + "/cancel/";
     HttpResult canceled = co_await u.request("POST", path);
-    stats.record_auto(names.cancel_order, canceled, canceled.ok_transport() && canceled.status() < 400);
+    stats.record_auto(names.cancel_order, canceled,
+                      canceled.ok_transport() && canceled.status() < 400);
   }
   co_return true;
 }
@@ -163,7 +169,8 @@ Task<void> point_concurrent_user(User& u, Names names, int account) {
   for (;;) {
     int pick = u.uniform_int(0, 11);
     int task = 0;
-    while (pick >= kWeights[static_cast<size_t>(task)]) pick -= kWeights[static_cast<size_t>(task++)];
+    while (pick >= kWeights[static_cast<size_t>(task)])
+      pick -= kWeights[static_cast<size_t>(task++)];
     switch (task) {
       case 0: co_await simple_request(u, names.my_points, "GET", "/api/points/my/"); break;
       case 1: co_await simple_request(u, names.history, "GET", "/api/points/history/"); break;
@@ -248,7 +255,8 @@ Task<void> run_max(Runner& runner) {
   if (req.auth || o.request == "login") {
     Names names(stats);
     User& setup = runner.add_user();
-    if (!co_await login(setup, names, account_name(o, 0))) {
+    bool logged_in = co_await login(setup, names, account_name(o, 0));
+    if (!logged_in) {
       runner.fail_setup("login as " + account_name(o, 0) + " failed; is the server seeded?");
       co_return;
     }
@@ -257,7 +265,8 @@ Task<void> run_max(Runner& runner) {
     if (o.request == "login" && o.path.empty()) {
       for (int i = 0; i < o.connections; ++i) {
         User& u = runner.add_user();
-        runner.start_user(max_login_worker(u, names, account_name(o, i % kPointConcurrentAccounts)));
+        runner.start_user(
+            max_login_worker(u, names, account_name(o, i % kPointConcurrentAccounts)));
       }
       runner.set_active_users(o.connections);
       co_return;
@@ -274,8 +283,7 @@ Task<void> run_max(Runner& runner) {
 
 // ---- orders: each connection loops cart add + order intake, no think time ----
 
-Task<void> orders_worker(User& u, Names names, std::string account,
-                         std::vector<int64_t> products) {
+Task<void> orders_worker(User& u, Names names, std::string account, std::vector<int64_t> products) {
   co_await login_until_ok(u, names, account, 0.1, 0.2);
   u.product_ids = std::move(products);
   for (;;) co_await order_with_points(u, names, kNoPoints, 0.0);

@@ -48,7 +48,9 @@ FailReason classify_failure(const HttpResult& result) {
   return FailReason::kOther4xx;
 }
 
-double us_to_ms(double us) { return us / 1000.0; }
+double us_to_ms(double us) {
+  return us / 1000.0;
+}
 
 namespace {
 int64_t unix_now_us() {
@@ -122,6 +124,7 @@ void Stats::sample_second(int64_t now, int users) {
   s.users = users;
   s.requests_per_s = static_cast<double>(second_requests_) / interval_s;
   s.failures_per_s = static_cast<double>(second_failures_) / interval_s;
+  s.window_requests = window_.count();
   for (size_t i = 0; i < kCsvQuantiles.size(); ++i) {
     s.window_quantiles_us[i] = window_.value_at_quantile(kCsvQuantiles[i]);
   }

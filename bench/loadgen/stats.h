@@ -35,7 +35,7 @@ const char* fail_reason_label(FailReason reason);
 FailReason classify_failure(const HttpResult& result);
 
 // Percentile columns shared by Locust's CSVs.
-inline constexpr std::array<double, 11> kCsvQuantiles = {0.50, 0.66, 0.75, 0.80, 0.90, 0.95,
+inline constexpr std::array<double, 11> kCsvQuantiles = {0.50, 0.66, 0.75,  0.80,   0.90, 0.95,
                                                          0.98, 0.99, 0.999, 0.9999, 1.0};
 
 struct NameStats {
@@ -54,6 +54,7 @@ struct HistorySample {
   double requests_per_s = 0;  // in the last second
   double failures_per_s = 0;
   std::array<uint64_t, kCsvQuantiles.size()> window_quantiles_us{};  // last 10 s, like Locust
+  uint64_t window_requests = 0;  // 0: the percentiles are undefined (Locust writes N/A)
   uint64_t total_requests = 0;
   uint64_t total_failures = 0;
   uint64_t total_median_us = 0;
@@ -74,8 +75,8 @@ class Stats {
 
   // Records one finished request. When !ok, the failure is counted under `reason` and grouped in
   // the failures table as "<reason label> (<detail>)".
-  void record(int id, const HttpResult& result, bool ok, FailReason reason = FailReason::kUnexpected,
-              std::string_view note = {});
+  void record(int id, const HttpResult& result, bool ok,
+              FailReason reason = FailReason::kUnexpected, std::string_view note = {});
   // Convenience: classifies the failure itself.
   void record_auto(int id, const HttpResult& result, bool ok, std::string_view note = {});
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "auth/crypto.h"
+#include "auth/password.h"
 #include "engine_context.h"
 #include "jobs/scheduler.h"
 #include "shop/admin.h"
@@ -54,7 +55,8 @@ const char* error_code_name(ErrorCode code) {
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.order_workers < 0 || options.order_queue_capacity < 1 ||
-      options.password_iterations < 1 || options.max_concurrent_password_checks < 1) {
+      options.password_iterations < 1 || options.password_iterations > password::kMaxIterations ||
+      options.max_concurrent_password_checks < 1) {
     return Error::invalid("engine: invalid options");
   }
   std::unique_ptr<Engine> engine(new Engine());

@@ -107,6 +107,7 @@ CREATE TABLE products (
 );
 CREATE INDEX products_category ON products(category_id);
 CREATE INDEX products_active_created ON products(is_active, created_at DESC);
+CREATE INDEX products_seller ON products(seller_id);
 
 -- One active cart per user, or per anonymous session key.
 CREATE TABLE carts (
@@ -208,6 +209,19 @@ CREATE INDEX point_lots_user_fifo ON point_entries(user_id, expires_at, id)
   WHERE lot_remaining > 0 AND lot_expired = 0;
 CREATE INDEX point_lots_expiry ON point_entries(expires_at)
   WHERE lot_remaining IS NOT NULL AND lot_expired = 0;
+-- Date-bounded history pages and "this month" statistics without scanning a user's whole ledger.
+CREATE INDEX point_entries_user_created ON point_entries(user_id, created_at);
+
+-- Per user and entry type: how many entries and their signed sum, kept by the ledger in the same
+-- transaction as each entry, so history counts and per-type statistics cost O(types), not
+-- O(history). sum(entries) over a user's rows = that user's number of point_entries.
+CREATE TABLE point_type_totals (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  type    TEXT NOT NULL,
+  entries INTEGER NOT NULL,
+  points  INTEGER NOT NULL,
+  PRIMARY KEY (user_id, type)
+) WITHOUT ROWID;
 
 CREATE TABLE notifications (
   id                INTEGER PRIMARY KEY,
@@ -241,17 +255,24 @@ CREATE TABLE payments (
 );
 CREATE INDEX payments_order ON payments(order_id);
 CREATE INDEX payments_user ON payments(user_id, id DESC);
+-- At most one live payment (awaiting confirmation or paid) per order: nothing is paid twice.
+CREATE UNIQUE INDEX payments_order_live ON payments(order_id)
+  WHERE status IN ('ready', 'in_progress', 'done');
 
 -- Idempotency-Key replay store: the first response to (user, scope, key) is returned again.
+-- status_code 0 marks a reservation whose request is still running; request_hash (SHA-256 hex of
+-- method, path and body) detects a key reused for a different request.
 CREATE TABLE idempotency_keys (
-  user_id     INTEGER NOT NULL,
-  scope       TEXT NOT NULL,
-  key         TEXT NOT NULL,
-  status_code INTEGER NOT NULL,
-  body        TEXT NOT NULL,
-  created_at  INTEGER NOT NULL,
+  user_id      INTEGER NOT NULL,
+  scope        TEXT NOT NULL,
+  key          TEXT NOT NULL,
+  status_code  INTEGER NOT NULL,
+  body         TEXT NOT NULL,
+  request_hash TEXT NOT NULL DEFAULT '',
+  created_at   INTEGER NOT NULL,
   PRIMARY KEY (user_id, scope, key)
 );
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 
 -- Last successful run of each periodic job (so a restart does not run a daily job twice).
 CREATE TABLE job_runs (
