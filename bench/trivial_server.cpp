@@ -1,7 +1,8 @@
 // trivial_server — the baseline for "compare against a trivial handler on the same HTTP stack".
 //
-// A cpp-httplib 0.11.4 server configured like shopd (TCP_NODELAY, keep-alive limits, timeouts,
-// payload cap, a fixed thread pool, listen backlog raised) whose handlers do no work: GET /trivial
+// A cpp-httplib 0.11.4 server configured by shopd's own server/http_config (same defaults, same
+// flags: TCP_NODELAY, keep-alive limits, timeouts, payload cap, thread pool, raised backlog) and
+// dispatching from the pre-routing hook as shopd does, but whose handlers do no work: GET /trivial
 // and GET /api/points/my/ answer a small fixed JSON body. What shop_loadgen measures here is the
 // ceiling of the HTTP layer itself on this machine.
 #include <httplib.h>
@@ -14,45 +15,30 @@
 #include <cstdio>
 #include <thread>
 
-namespace {
+#include "http_config.h"
 
-// cpp-httplib 0.11.4 (as Debian builds it) listens with a compiled-in backlog of 5
-// (CPPHTTPLIB_LISTEN_BACKLOG); a #define in our code cannot change the .so. The listening socket
-// is the protected member svr_sock_, so a subclass can reach it: after bind_to_port() has created
-// the socket (and listened with 5), calling listen() again on it just raises the backlog (Linux
-// allows re-listen on a listening socket; the kernel caps it at net.core.somaxconn). Then
-// listen_after_bind() runs the accept loop on that same socket. set_socket_options() cannot do
-// this: its callback runs before bind().
-class TunedServer : public httplib::Server {
- public:
-  bool raise_listen_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
-};
+namespace {
 
 constexpr const char* kBody = R"({"point_info":{"points":50000}})";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string host = "127.0.0.1";
-  int port = 8001;
-  size_t threads = 64;
-  size_t keep_alive_max = 100000;
-  time_t keep_alive_timeout = 5;
-  int backlog = 1024;
-
+  shopd::HttpOptions ho;  // shopd's defaults
+  ho.port = 8001;
   CLI::App app{"trivial_server: cpp-httplib with shopd's connection settings and empty handlers"};
-  app.add_option("--host", host, "Bind address")->capture_default_str();
-  app.add_option("--port", port, "Port")->check(CLI::Range(1, 65535))->capture_default_str();
-  app.add_option("--threads", threads, "Worker threads (each owns a connection while it lives)")
+  app.add_option("--host", ho.host, "Bind address")->capture_default_str();
+  app.add_option("--port", ho.port, "Port")->check(CLI::Range(1, 65535))->capture_default_str();
+  app.add_option("--threads,--http-threads", ho.threads, "Worker threads (each owns a connection while it lives)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  app.add_option("--keep-alive-max", keep_alive_max, "Requests per connection before closing")
+  app.add_option("--keep-alive-max", ho.keep_alive_max, "Requests per connection before closing")
       ->check(CLI::Range(1, 100000000))
       ->capture_default_str();
-  app.add_option("--keep-alive-timeout", keep_alive_timeout, "Idle keep-alive timeout, seconds")
+  app.add_option("--keep-alive-timeout", ho.keep_alive_timeout_s, "Idle keep-alive timeout, seconds")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
-  app.add_option("--backlog", backlog, "listen() backlog")
+  app.add_option("--backlog", ho.backlog, "listen() backlog")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
   try {
@@ -71,27 +57,23 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  TunedServer svr;
-  svr.set_tcp_nodelay(true);
-  svr.set_keep_alive_max_count(keep_alive_max);
-  svr.set_keep_alive_timeout(keep_alive_timeout);
-  svr.set_read_timeout(5);
-  svr.set_write_timeout(5);
-  svr.set_payload_max_length(1 << 20);
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  httplib::Server svr;
+  shopd::configure_http(svr, ho);
+  // Dispatch from the pre-routing hook, as shopd does (no std::regex route matching).
+  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.path == "/trivial" || req.path == "/api/points/my/") {
+      res.set_content(kBody, "application/json");
+    } else {
+      res.status = 404;
+      res.set_content(R"({"detail":"Not found."})", "application/json");
+    }
+    if (shopd::connection_pressure()) res.set_header("Connection", "close");
+    return httplib::Server::HandlerResponse::Handled;
+  });
 
-  auto fixed = [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(kBody, "application/json");
-  };
-  svr.Get("/trivial", fixed);
-  svr.Get("/api/points/my/", fixed);
-
-  if (!svr.bind_to_port(host, port)) {
-    std::fprintf(stderr, "trivial_server: cannot bind %s:%d\n", host.c_str(), port);
-    return 1;
-  }
-  if (!svr.raise_listen_backlog(backlog)) {
-    std::perror("trivial_server: listen(backlog)");
+  int port = shopd::bind_with_backlog(svr, ho);
+  if (port < 0) {
+    std::fprintf(stderr, "trivial_server: cannot bind %s:%d\n", ho.host.c_str(), ho.port);
     return 1;
   }
   std::atomic<bool> signalled{false};
@@ -101,8 +83,8 @@ int main(int argc, char** argv) {
     signalled = true;
     svr.stop();
   });
-  std::printf("trivial_server listening on http://%s:%d (threads %zu, keep-alive max %zu)\n",
-              host.c_str(), port, threads, keep_alive_max);
+  std::printf("trivial_server listening on http://%s:%d (threads %d, keep-alive max %d)\n",
+              ho.host.c_str(), port, ho.threads, ho.keep_alive_max);
   std::fflush(stdout);
   bool ok = svr.listen_after_bind();
   // If the accept loop ended by itself, wake the signal thread so it can be joined.

@@ -6,8 +6,12 @@
 // be served at once equals the pool size; further connections wait in the pool's queue. We pick:
 //  * TCP_NODELAY on (Nagle costs ~40 ms per response otherwise);
 //  * a bounded pool of `threads` workers;
-//  * keep-alive limited to `keep_alive_max` requests and `keep_alive_timeout_s` idle seconds, so a
-//    think-time client cannot pin a thread for long;
+//  * keep-alive limited to `keep_alive_max` requests and `keep_alive_timeout_s` idle seconds;
+//  * keep-alive only while there are threads to spare: a pool that counts the connections it holds
+//    (queued or served); when they reach `threads` minus a margin, responses carry
+//    "Connection: close", so clients with think time (1000 Locust users) hand their thread back
+//    after each request instead of parking it in the library's idle poll, while a few busy
+//    connections (a max-throughput run) keep the cheap keep-alive path;
 //  * a listen backlog of `backlog` (the library hard-codes 5: bursts of 1000 connects overflow it);
 //  * payload limit and read/write timeouts (the library lacks later upstream hardening).
 #pragma once
@@ -29,6 +33,10 @@ struct HttpOptions {
   int read_timeout_s = 5;
   int write_timeout_s = 5;
 };
+
+// True when the connections held by the pool leave fewer than a margin of free threads: the
+// response should then close its connection (see above). Cheap: one atomic load.
+bool connection_pressure();
 
 // Applies the options to a server (before listening).
 void configure_http(httplib::Server& server, const HttpOptions& options);

@@ -18,7 +18,8 @@ RouteHandler with_idempotency(Api& api, std::string scope, RouteHandler inner) {
     const std::string key = req.get_header_value(kIdempotencyKeyHeader);
     const std::int64_t user_id = check.principal->user_id;
     shop::Idempotency idempotency(api.engine);
-    auto begun = idempotency.begin(user_id, scope, key, req.method + " " + req.path + "\n" + req.body);
+    auto begun =
+        idempotency.begin(user_id, scope, key, req.method + " " + req.path + "\n" + req.body);
     if (!begun) {
       const shop::Error& e = begun.error();
       int status = http_status_for(e);

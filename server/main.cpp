@@ -99,10 +99,27 @@ int main(int argc, char** argv) {
   shopd::Api api{engine, eo.utc_offset_minutes, ""};
   shopd::Router router;
   shopd::register_all_routes(router, api);
+  // cpp-httplib calls the pre-routing handler BEFORE it reads the request body, so requests that
+  // carry one (a body-taking method with Content-Length or Transfer-Encoding) are left to the
+  // catch-all handlers below, which run after the body has been read.
   server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    const bool body_method = req.method == "POST" || req.method == "PUT" ||
+                             req.method == "PATCH" || req.method == "DELETE";
+    if (body_method &&
+        (req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     router.dispatch(req, res);
+    if (shopd::connection_pressure()) res.set_header("Connection", "close");
     return httplib::Server::HandlerResponse::Handled;
   });
+  const auto dispatch_with_body = [&](const httplib::Request& req, httplib::Response& res) {
+    router.dispatch(req, res);
+  };
+  server.Post(".*", dispatch_with_body);
+  server.Put(".*", dispatch_with_body);
+  server.Patch(".*", dispatch_with_body);
+  server.Delete(".*", dispatch_with_body);
   // Errors the library produces itself (413 payload too large, 400 bad request line) get a JSON
   // body like everything else.
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {

@@ -1,4 +1,6 @@
 // Engine tests of shop::Idempotency (reserve, store, replay, conflicts, expiry).
+#include "shop/idempotency.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -6,7 +8,6 @@
 #include <thread>
 #include <vector>
 
-#include "shop/idempotency.h"
 #include "support/test_support.h"
 
 using shop::ErrorCode;
@@ -100,9 +101,9 @@ TEST_SUITE("idempotency") {
   TEST_CASE("malformed keys are refused") {
     shoptest::TestEngine te;
     Idempotency idem(*te);
-    for (const std::string& key : {std::string(), std::string(256, 'a'), std::string("a\nb"),
-                                   std::string("tab\t"), std::string("caf\xc3\xa9"),
-                                   std::string("nul\0x", 5), std::string("del\x7f")}) {
+    for (const std::string& key :
+         {std::string(), std::string(256, 'a'), std::string("a\nb"), std::string("tab\t"),
+          std::string("caf\xc3\xa9"), std::string("nul\0x", 5), std::string("del\x7f")}) {
       CAPTURE(key);
       auto r = idem.begin(1, kScope, key, kRequest);
       REQUIRE_FALSE(r.is_ok());

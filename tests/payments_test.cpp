@@ -1,6 +1,8 @@
 // Engine tests of shop::Payments. Orders are seeded as `confirmed` straight in SQL (items taken:
 // stock_state 1, stock already reduced) so these tests do not depend on the order workers; the
 // points parts go through the ledger primitives (points/ledger.h).
+#include "shop/payments.h"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -12,7 +14,6 @@
 #include "engine_context.h"
 #include "payments/provider.h"
 #include "points/ledger.h"
-#include "shop/payments.h"
 #include "support/test_support.h"
 
 using shop::ErrorCode;
@@ -109,8 +110,8 @@ struct PaymentShop {
       o.exec();
       const auto id = db.last_insert_id();
       auto& num = db.stmt("UPDATE orders SET order_number = ? WHERE id = ?");
-      num.bind(1, "20260115" + std::string(6 - std::to_string(id).size(), '0') +
-                      std::to_string(id));
+      num.bind(1,
+               "20260115" + std::string(6 - std::to_string(id).size(), '0') + std::to_string(id));
       num.bind(2, id);
       num.exec();
       for (const auto& l : lines) {
@@ -127,8 +128,8 @@ struct PaymentShop {
         s.exec();
       }
       if (used_points > 0) {
-        SHOP_TRY(shop::ledger::grant(db, user, "admin_add", used_points, std::nullopt,
-                                     std::nullopt, "seed", now));
+        SHOP_TRY(shop::ledger::grant(db, user, "admin_add", used_points, std::nullopt, std::nullopt,
+                                     "seed", now));
         SHOP_TRY(shop::ledger::spend_fifo(db, user, used_points, id, "order", now));
       }
       return id;
@@ -152,10 +153,11 @@ struct PaymentShop {
     return *r;
   }
   void exec(const std::string& sql) {
-    REQUIRE(store().write([&](Db& db) -> Status {
-                     db.exec(sql);
-                     return Status::ok();
-                   })
+    REQUIRE(store()
+                .write([&](Db& db) -> Status {
+                  db.exec(sql);
+                  return Status::ok();
+                })
                 .is_ok());
   }
   std::string order_status(std::int64_t id) {
@@ -325,7 +327,8 @@ TEST_SUITE("payments") {
     CHECK(shop.payments().confirm(shop.alice, order, "", req->amount).error().field ==
           "payment_key");
     CHECK(shop.payments().confirm(shop.alice, order, "k", -1).error().field == "amount");
-    CHECK(shop.payments().confirm(shop.alice, order, std::string(201, 'k'), req->amount)
+    CHECK(shop.payments()
+              .confirm(shop.alice, order, std::string(201, 'k'), req->amount)
               .error()
               .field == "payment_key");
     CHECK(shop.payments().get(shop.alice, req->payment_id)->status == "ready");
@@ -333,7 +336,8 @@ TEST_SUITE("payments") {
 
     const auto pending = shop.confirmed_order(shop.alice, {{shop.product_b, 1}});
     shop.exec("UPDATE orders SET status = 'pending' WHERE id = " + std::to_string(pending));
-    CHECK(shop.payments().confirm(shop.alice, pending, "k", shop.final_amount(pending))
+    CHECK(shop.payments()
+              .confirm(shop.alice, pending, "k", shop.final_amount(pending))
               .error()
               .reason == "ORDER_NOT_CONFIRMED");
     CHECK(shop.scalar("SELECT COUNT(*) FROM payments") == 1);
@@ -480,9 +484,9 @@ TEST_SUITE("payments") {
     CHECK(shop.payments().cancel(shop.alice, 999, "r").error().code == ErrorCode::kNotFound);
     CHECK(shop.payments().cancel(shop.alice, req->payment_id, " ").error().field ==
           "cancel_reason");
-    CHECK(shop.payments().cancel(shop.alice, req->payment_id, std::string(201, 'r'))
-              .error()
-              .field == "cancel_reason");
+    CHECK(
+        shop.payments().cancel(shop.alice, req->payment_id, std::string(201, 'r')).error().field ==
+        "cancel_reason");
     // 200 characters of Hangul (3 bytes each) are within the limit.
     std::string hangul;
     for (int i = 0; i < 200; ++i) hangul += "가";
@@ -565,9 +569,8 @@ TEST_SUITE("payments concurrency") {
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < 5; ++i) {
-          auto r = shop.payments().confirm(shop.alice, order,
-                                           "test_key_" + std::to_string(t) + "_" + std::to_string(i),
-                                           amount);
+          auto r = shop.payments().confirm(
+              shop.alice, order, "test_key_" + std::to_string(t) + "_" + std::to_string(i), amount);
           if (r.is_ok()) {
             ++ok;
           } else if (r.error().reason == "ALREADY_PAID") {

@@ -192,6 +192,12 @@ bool write_html_report(const std::string& path, const ReportInput& in, std::stri
   kv("Load generator CPU",
      num(cpu, 2) + " s = " + num(100.0 * cpu / std::max(in.run.wall_s, 1e-3), 1) + "% of one core");
   kv("Peak open connections", std::to_string(in.run.peak_connections));
+  if (in.run.waiting_over_1s_at_stop > 0) {
+    kv("Unanswered at stop (not counted)",
+       std::to_string(in.run.in_flight_at_stop) + " in flight, " +
+           std::to_string(in.run.waiting_over_1s_at_stop) + " waiting over 1 s, oldest " +
+           num(in.run.oldest_in_flight_s, 2) + " s");
+  }
   if (in.run.setup_failed) kv("SETUP FAILED", in.run.setup_error);
   if (in.post.attempted) {
     kv("Queue drain", in.post.drain_message);

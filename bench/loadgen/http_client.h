@@ -68,6 +68,10 @@ class Connection final : public IoHandler, public TimeoutTarget {
   // Closes the socket without resuming anyone (used at teardown).
   void close();
 
+  // A request is outstanding (sent or being sent, no response yet); since when.
+  bool in_flight() const { return static_cast<bool>(waiter_); }
+  int64_t request_started_us() const { return start_us_; }
+
   void on_io(uint32_t events) override;
   void on_timeout(uint64_t token) override;
 

@@ -157,6 +157,13 @@ void print_report(std::FILE* out, const ReportInput& in) {
       static_cast<unsigned long long>(in.run.connects),
       static_cast<unsigned long long>(in.run.keepalive_retries));
 
+  if (in.run.waiting_over_1s_at_stop > 0) {
+    std::fprintf(out,
+                 "Unanswered at stop (not counted above): %d in flight, %d waiting over 1 s, "
+                 "oldest %.2f s\n",
+                 in.run.in_flight_at_stop, in.run.waiting_over_1s_at_stop,
+                 in.run.oldest_in_flight_s);
+  }
   if (in.post.attempted) {
     std::fprintf(out, "Queue drain: %s\n", in.post.drain_message.c_str());
     if (in.post.verify_spawn_failed) {

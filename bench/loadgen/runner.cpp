@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -161,6 +162,14 @@ RunSummary Runner::run() {
   if (stats_.history().empty() || stats_.history().back().elapsed_us < end - start_us_ - 500'000) {
     stats_.sample_second(end, active_users_);  // the last partial second
   }
+  int in_flight = 0, waiting_over_1s = 0;
+  int64_t oldest_start = end;
+  for (const auto& user : users_) {
+    if (!user->conn.in_flight()) continue;
+    ++in_flight;
+    if (end - user->conn.request_started_us() > 1'000'000) ++waiting_over_1s;
+    oldest_start = std::min(oldest_start, user->conn.request_started_us());
+  }
   loop_.destroy_tasks();
   int started = active_users_;
   users_.clear();  // closes every connection
@@ -177,6 +186,9 @@ RunSummary Runner::run() {
   s.connects = counters_.connects;
   s.keepalive_retries = counters_.reconnect_retries;
   s.users_started = started;
+  s.in_flight_at_stop = in_flight;
+  s.waiting_over_1s_at_stop = waiting_over_1s;
+  s.oldest_in_flight_s = static_cast<double>(end - oldest_start) / 1e6;
   s.setup_failed = setup_failed_;
   s.setup_error = setup_error_;
   return s;

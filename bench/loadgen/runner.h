@@ -48,6 +48,11 @@ struct RunSummary {
   uint64_t connects = 0;
   uint64_t keepalive_retries = 0;
   int users_started = 0;
+  // Requests without a response when the run stopped: not in the stats (as in Locust), but a
+  // server that starves some connections shows up here.
+  int in_flight_at_stop = 0;
+  int waiting_over_1s_at_stop = 0;
+  double oldest_in_flight_s = 0;
   bool setup_failed = false;
   std::string setup_error;
 };

@@ -30,13 +30,13 @@ void register_cleanup_old_carts(CLI::App& app, Shopctl& ctl) {
                       {"items", r->items}});
       return;
     }
-    std::printf("%s %lld stale anonymous carts (> %d days), %lld inactive anonymous carts, "
-                "%lld inactive member carts (> %d days); %lld lines\n",
-                r->dry_run ? "would delete" : "deleted",
-                static_cast<long long>(r->anonymous_stale), o->anonymous_days,
-                static_cast<long long>(r->anonymous_inactive),
-                static_cast<long long>(r->member_inactive), o->inactive_days,
-                static_cast<long long>(r->items));
+    std::printf(
+        "%s %lld stale anonymous carts (> %d days), %lld inactive anonymous carts, "
+        "%lld inactive member carts (> %d days); %lld lines\n",
+        r->dry_run ? "would delete" : "deleted", static_cast<long long>(r->anonymous_stale),
+        o->anonymous_days, static_cast<long long>(r->anonymous_inactive),
+        static_cast<long long>(r->member_inactive), o->inactive_days,
+        static_cast<long long>(r->items));
   });
 }
 

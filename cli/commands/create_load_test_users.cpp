@@ -51,10 +51,10 @@ void register_create_load_test_users(CLI::App& app, Shopctl& ctl) {
     }
     std::printf("created %lld load-test users, skipped %lld existing (%.2f s)\n",
                 static_cast<long long>(r->created), static_cast<long long>(r->skipped), seconds);
-    std::printf("  load_test_user_0..%d / %s (PBKDF2 %d iterations: TEST-ONLY), "
-                "e-mail load_test_<i>@example.com, verified\n",
-                args->count - 1, shop::testdata::kLoadTestPassword,
-                shop::testdata::kLoadTestIterations);
+    std::printf(
+        "  load_test_user_0..%d / %s (PBKDF2 %d iterations: TEST-ONLY), "
+        "e-mail load_test_<i>@example.com, verified\n",
+        args->count - 1, shop::testdata::kLoadTestPassword, shop::testdata::kLoadTestIterations);
     std::printf("  %lld points each new user, one lot expiring in 365 days\n",
                 static_cast<long long>(args->points));
     std::printf(

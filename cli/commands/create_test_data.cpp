@@ -15,9 +15,9 @@ namespace shopctl {
 namespace {
 
 json clear_json(const shop::testdata::ClearReport& c) {
-  return {{"users", c.users},   {"categories", c.categories},
+  return {{"users", c.users},       {"categories", c.categories},
           {"products", c.products}, {"carts", c.carts},
-          {"orders", c.orders}, {"orders_of_test_accounts", c.foreign_orders}};
+          {"orders", c.orders},     {"orders_of_test_accounts", c.foreign_orders}};
 }
 
 void print_clear(const shop::testdata::ClearReport& c) {
@@ -120,10 +120,11 @@ void register_create_test_data(CLI::App& app, Shopctl& ctl) {
     std::printf("  categories: %lld top + %lld sub\n", static_cast<long long>(r->top_categories),
                 static_cast<long long>(r->sub_categories));
     std::printf("  products:   %lld\n", static_cast<long long>(r->products));
-    std::printf("  users:      %lld (test_user1..%lld / %s, admin / %s)\n",
-                static_cast<long long>(r->users), static_cast<long long>(o.users.value_or(
-                    shop::testdata::find_preset(o.preset)->users)),
-                shop::testdata::kUserPassword, shop::testdata::kAdminPassword);
+    std::printf(
+        "  users:      %lld (test_user1..%lld / %s, admin / %s)\n",
+        static_cast<long long>(r->users),
+        static_cast<long long>(o.users.value_or(shop::testdata::find_preset(o.preset)->users)),
+        shop::testdata::kUserPassword, shop::testdata::kAdminPassword);
     std::printf("  points:     %lld granted as ledger lots expiring in 365 days\n",
                 static_cast<long long>(r->points_granted));
     std::string statuses;

@@ -22,24 +22,24 @@ void register_expire_points(CLI::App& app, Shopctl& ctl) {
     auto r = engine->points().expire_due_lots(*now);
     if (!r) return ctl.fail(r.error());
     if (ctl.json_output) {
-      ctl.print_json({{"now", shop::timefmt::format_datetime(*now, engine->options().utc_offset_minutes)},
-                      {"lots_expired", r->lots_expired},
-                      {"lots_closed", r->lots_closed},
-                      {"points_expired", r->points_expired},
-                      {"users_affected", r->users_affected},
-                      {"failed", r->failed},
-                      {"first_error", r->first_error}});
+      ctl.print_json(
+          {{"now", shop::timefmt::format_datetime(*now, engine->options().utc_offset_minutes)},
+           {"lots_expired", r->lots_expired},
+           {"lots_closed", r->lots_closed},
+           {"points_expired", r->points_expired},
+           {"users_affected", r->users_affected},
+           {"failed", r->failed},
+           {"first_error", r->first_error}});
     } else {
-      std::printf("expired %lld points from %lld lots of %lld users (%lld spent lots closed) at %s\n",
-                  static_cast<long long>(r->points_expired),
-                  static_cast<long long>(r->lots_expired),
-                  static_cast<long long>(r->users_affected),
-                  static_cast<long long>(r->lots_closed),
-                  shop::timefmt::format_datetime(*now, engine->options().utc_offset_minutes).c_str());
+      std::printf(
+          "expired %lld points from %lld lots of %lld users (%lld spent lots closed) at %s\n",
+          static_cast<long long>(r->points_expired), static_cast<long long>(r->lots_expired),
+          static_cast<long long>(r->users_affected), static_cast<long long>(r->lots_closed),
+          shop::timefmt::format_datetime(*now, engine->options().utc_offset_minutes).c_str());
     }
     if (r->failed > 0) {
-      ctl.fail(std::to_string(r->failed) + " lot(s) failed and will be retried on the next run: " +
-               r->first_error);
+      ctl.fail(std::to_string(r->failed) +
+               " lot(s) failed and will be retried on the next run: " + r->first_error);
     }
   });
 }

@@ -30,10 +30,11 @@ void register_verify(CLI::App& app, Shopctl& ctl) {
     if (!r) return ctl.fail(r.error());
     if (ctl.json_output) {
       ctl.print_json({{"ok", r->ok()},
-                      {"checked", {{"users", r->users},
-                                   {"products", r->products},
-                                   {"orders", r->orders},
-                                   {"entries", r->entries}}},
+                      {"checked",
+                       {{"users", r->users},
+                        {"products", r->products},
+                        {"orders", r->orders},
+                        {"entries", r->entries}}},
                       {"violations", to_json(r->violations)},
                       {"warnings", to_json(r->warnings)}});
     } else {
@@ -48,10 +49,10 @@ void register_verify(CLI::App& app, Shopctl& ctl) {
         std::printf("ok: %lld users, %lld products, %lld orders, %lld entries checked\n",
                     ll(r->users), ll(r->products), ll(r->orders), ll(r->entries));
       } else {
-        std::printf("FAILED: %zu violation(s) in %lld users, %lld products, %lld orders, "
-                    "%lld entries\n",
-                    r->violations.size(), ll(r->users), ll(r->products), ll(r->orders),
-                    ll(r->entries));
+        std::printf(
+            "FAILED: %zu violation(s) in %lld users, %lld products, %lld orders, "
+            "%lld entries\n",
+            r->violations.size(), ll(r->users), ll(r->products), ll(r->orders), ll(r->entries));
       }
     }
     if (!r->ok()) ctl.exit_code = 1;

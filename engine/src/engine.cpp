@@ -90,6 +90,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
 }
 
 Engine::~Engine() {
+  if (!ctx_) return;  // open() failed before the context was complete
   stop();
   // Modules go before the store (reverse order of construction).
   ctx_->scheduler.reset();

@@ -41,58 +41,58 @@ void reply_invalid_page(httplib::Response& res) {
 }  // namespace
 
 void register_notification_routes(Router& router, Api& api) {
-  router.add("GET", "/api/notifications/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               // DRF page-number pagination: a non-numeric or out-of-range page is a 404.
-               std::int64_t page = 1;
-               if (req.has_param("page")) {
-                 const std::string v = req.get_param_value("page");
-                 auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), page);
-                 if (v.empty() || ec != std::errc() || end != v.data() + v.size() || page < 1 ||
-                     page > shop::kMaxHistoryPage) {
-                   return reply_invalid_page(res);
-                 }
-               }
-               auto r = api.engine.points().notifications(user->user_id, page, kPageSize);
-               if (!r) return reply_error(res, r.error(), ErrorShape::kDetail);
-               const std::int64_t pages = (r->count + kPageSize - 1) / kPageSize;
-               if (page > 1 && page > pages) return reply_invalid_page(res);
-               json results = json::array();
-               for (const auto& n : r->results) results.push_back(list_item(api, n));
-               reply_json(res, 200,
-                          {{"count", r->count},
-                           {"next", page < pages ? json(page_url(api, req, page + 1)) : json()},
-                           {"previous", page > 1 ? json(page_url(api, req, page - 1)) : json()},
-                           {"results", std::move(results)}});
-             }));
+  router.add(
+      "GET", "/api/notifications/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        // DRF page-number pagination: a non-numeric or out-of-range page is a 404.
+        std::int64_t page = 1;
+        if (req.has_param("page")) {
+          const std::string v = req.get_param_value("page");
+          auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), page);
+          if (v.empty() || ec != std::errc() || end != v.data() + v.size() || page < 1 ||
+              page > shop::kMaxHistoryPage) {
+            return reply_invalid_page(res);
+          }
+        }
+        auto r = api.engine.points().notifications(user->user_id, page, kPageSize);
+        if (!r) return reply_error(res, r.error(), ErrorShape::kDetail);
+        const std::int64_t pages = (r->count + kPageSize - 1) / kPageSize;
+        if (page > 1 && page > pages) return reply_invalid_page(res);
+        json results = json::array();
+        for (const auto& n : r->results) results.push_back(list_item(api, n));
+        reply_json(res, 200,
+                   {{"count", r->count},
+                    {"next", page < pages ? json(page_url(api, req, page + 1)) : json()},
+                    {"previous", page > 1 ? json(page_url(api, req, page - 1)) : json()},
+                    {"results", std::move(results)}});
+      }));
 
-  router.add("GET", "/api/notifications/unread/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               auto r = api.engine.points().unread_notifications(user->user_id, 5);
-               if (!r) return reply_error(res, r.error(), ErrorShape::kDetail);
-               json items = json::array();
-               for (const auto& n : r->results) items.push_back(list_item(api, n));
-               reply_json(res, 200, {{"count", r->count}, {"notifications", std::move(items)}});
-             }));
+  router.add(
+      "GET", "/api/notifications/unread/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        auto r = api.engine.points().unread_notifications(user->user_id, 5);
+        if (!r) return reply_error(res, r.error(), ErrorShape::kDetail);
+        json items = json::array();
+        for (const auto& n : r->results) items.push_back(list_item(api, n));
+        reply_json(res, 200, {{"count", r->count}, {"notifications", std::move(items)}});
+      }));
 
-  router.add("GET", "/api/notifications/{id}/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams& p) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               auto n = api.engine.points().read_notification(user->user_id, p.id(0));
-               if (!n) return reply_error(res, n.error(), ErrorShape::kDetail);
-               json body = list_item(api, *n);
-               body["message"] = n->message;
-               body["read_at"] = time_or_null(api, n->read_at);
-               reply_json(res, 200, body);
-             }));
+  router.add(
+      "GET", "/api/notifications/{id}/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams& p) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        auto n = api.engine.points().read_notification(user->user_id, p.id(0));
+        if (!n) return reply_error(res, n.error(), ErrorShape::kDetail);
+        json body = list_item(api, *n);
+        body["message"] = n->message;
+        body["read_at"] = time_or_null(api, n->read_at);
+        reply_json(res, 200, body);
+      }));
 }
 
 }  // namespace shopd

@@ -63,24 +63,31 @@ std::string site_base(const Api& api, const httplib::Request& req) {
   return "http://" + (host.empty() ? std::string("127.0.0.1") : host);
 }
 
-// An order id given as a JSON integer or a string of digits (the fail callback sends the
-// provider's order id, which is our order id as text).
-std::optional<std::int64_t> order_id_field(const json& body, Fields& fields) {
-  if (body.contains("order_id") && body["order_id"].is_string()) {
-    const std::string s = body["order_id"].get<std::string>();
+// An integer given as a JSON integer or as a string of digits: the fail callback sends the
+// provider's order id (our order id as text), and the reference's DecimalField `amount` accepts
+// "13000" as well as 13000.
+std::optional<std::int64_t> int_or_digits(const json& body, Fields& fields, const char* name,
+                                          std::int64_t min) {
+  if (body.contains(name) && body[name].is_string()) {
+    const std::string s = body[name].get<std::string>();
     std::int64_t v = 0;
-    bool ok = !s.empty() && s.size() <= 18;
+    bool ok = !s.empty() && s.size() <= 18;  // 18 digits cannot overflow int64
     for (char c : s) {
       if (c < '0' || c > '9') ok = false;
       v = ok ? v * 10 + (c - '0') : 0;
     }
-    if (!ok || v < 1) {
-      fields.add_error("order_id", "A valid integer is required.");
+    if (!ok) {
+      fields.add_error(name, "A valid integer is required.");
+      return std::nullopt;
+    }
+    if (v < min) {
+      fields.add_error(
+          name, "Ensure this value is greater than or equal to " + std::to_string(min) + ".");
       return std::nullopt;
     }
     return v;
   }
-  return fields.integer("order_id", true, 1, INT64_MAX);
+  return fields.integer(name, true, min, INT64_MAX);
 }
 
 void post_request(Api& api, const httplib::Request& req, httplib::Response& res) {
@@ -115,7 +122,7 @@ void post_confirm(Api& api, const httplib::Request& req, httplib::Response& res)
   Fields fields(*body);
   auto order_id = fields.integer("order_id", true, 1, INT64_MAX);
   auto payment_key = fields.string("payment_key", true, shop::Payments::kMaxPaymentKey);
-  auto amount = fields.integer("amount", true, 0, INT64_MAX);
+  auto amount = int_or_digits(*body, fields, "amount", 0);
   if (fields.reply_if_errors(res)) return;
   auto r = api.engine.payments().confirm(user->user_id, *order_id, *payment_key, *amount);
   if (!r) return reply_payment_error(res, r.error());
@@ -140,8 +147,8 @@ void get_list(Api& api, const httplib::Request& req, httplib::Response& res) {
   if (!user) return;
   auto page = query_int(req, res, "page", 1, 1, INT64_MAX, ErrorShape::kError);
   if (!page) return;
-  auto page_size = query_int(req, res, "page_size", 10, 1, shop::Payments::kMaxPageSize,
-                             ErrorShape::kError);
+  auto page_size =
+      query_int(req, res, "page_size", 10, 1, shop::Payments::kMaxPageSize, ErrorShape::kError);
   if (!page_size) return;
   const std::string status = query_str(req, "status").value_or("");
   auto r = api.engine.payments().list(user->user_id, status, *page, *page_size);
@@ -205,7 +212,7 @@ void post_fail(Api& api, const httplib::Request& req, httplib::Response& res) {
   Fields fields(*body);
   auto code = fields.string("code", true, shop::Payments::kMaxFailCode);
   auto message = fields.string("message", true, shop::Payments::kMaxFailMessage);
-  auto order_id = order_id_field(*body, fields);
+  auto order_id = int_or_digits(*body, fields, "order_id", 1);
   if (fields.reply_if_errors(res)) return;
   auto r = api.engine.payments().fail(user->user_id, *order_id, *code, *message);
   if (!r) return reply_payment_error(res, r.error());
@@ -226,16 +233,17 @@ void register_payment_routes(Router& router, Api& api) {
     return guarded([&api, fn](const httplib::Request& req, httplib::Response& res,
                               const RouteParams&) { fn(api, req, res); });
   };
-  auto bind_id = [&api](void (*fn)(Api&, const httplib::Request&, httplib::Response&,
-                                   const RouteParams&)) {
-    return guarded([&api, fn](const httplib::Request& req, httplib::Response& res,
-                              const RouteParams& p) { fn(api, req, res, p); });
-  };
+  auto bind_id =
+      [&api](void (*fn)(Api&, const httplib::Request&, httplib::Response&, const RouteParams&)) {
+        return guarded([&api, fn](const httplib::Request& req, httplib::Response& res,
+                                  const RouteParams& p) { fn(api, req, res, p); });
+      };
   router.add("POST", "/api/payments/request/", bind(post_request));
-  router.add("POST", "/api/payments/confirm/",
-             guarded(with_idempotency(api, "payments.confirm",
-                                      [&api](const httplib::Request& req, httplib::Response& res,
-                                             const RouteParams&) { post_confirm(api, req, res); })));
+  router.add(
+      "POST", "/api/payments/confirm/",
+      guarded(with_idempotency(api, "payments.confirm",
+                               [&api](const httplib::Request& req, httplib::Response& res,
+                                      const RouteParams&) { post_confirm(api, req, res); })));
   router.add("GET", "/api/payments/", bind(get_list));
   router.add("GET", "/api/payments/{id}/", bind_id(get_detail));
   router.add("GET", "/api/payments/{id}/status/", bind_id(get_status));

@@ -75,7 +75,8 @@ std::optional<std::int64_t> json_int64(const json& v, std::string& error) {
     return std::nullopt;
   }
   if (v.is_number_unsigned() &&
-      v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      v.get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     error = "Ensure this value is less than or equal to " +
             std::to_string(std::numeric_limits<std::int64_t>::max()) + ".";
     return std::nullopt;
@@ -161,8 +162,9 @@ bool query_date(const httplib::Request& req, httplib::Response& res, const char*
   if (!v || v->empty()) return true;
   out = shop::timefmt::parse_date(*v);
   if (!out) {
-    reply_json(res, 400, {{"error", std::string("'") + name +
-                                        "'의 날짜 형식이 올바르지 않습니다. (YYYY-MM-DD)"}});
+    reply_json(
+        res, 400,
+        {{"error", std::string("'") + name + "'의 날짜 형식이 올바르지 않습니다. (YYYY-MM-DD)"}});
     return false;
   }
   return true;
@@ -171,220 +173,211 @@ bool query_date(const httplib::Request& req, httplib::Response& res, const char*
 }  // namespace
 
 void register_point_routes(Router& router, Api& api) {
-  router.add("GET", "/api/points/my/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               auto my = api.engine.points().my(user->user_id);
-               if (!my) return reply_error(res, my.error(), ErrorShape::kDetail);
-               const auto& i = my->info;
-               reply_json(res, 200,
-                          {{"point_info",
-                            {{"id", i.user_id},
-                             {"username", i.username},
-                             {"points", i.points},
-                             {"total_earned", i.total_earned},
-                             {"total_used", i.total_used},
-                             {"expiring_soon", i.expiring_soon}}},
-                           {"recent_histories", entries_json(api, my->recent)}});
-             }));
+  router.add(
+      "GET", "/api/points/my/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        auto my = api.engine.points().my(user->user_id);
+        if (!my) return reply_error(res, my.error(), ErrorShape::kDetail);
+        const auto& i = my->info;
+        reply_json(res, 200,
+                   {{"point_info",
+                     {{"id", i.user_id},
+                      {"username", i.username},
+                      {"points", i.points},
+                      {"total_earned", i.total_earned},
+                      {"total_used", i.total_used},
+                      {"expiring_soon", i.expiring_soon}}},
+                    {"recent_histories", entries_json(api, my->recent)}});
+      }));
 
-  router.add("GET", "/api/points/history/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               shop::HistoryQuery q;
-               q.type = query_str(req, "type").value_or("");
-               std::optional<std::int64_t> start_day, end_day;
-               if (!query_date(req, res, "start_date", start_day)) return;
-               if (!query_date(req, res, "end_date", end_day)) return;
-               if (start_day) q.from = shop::timefmt::local_day_start(*start_day,
-                                                                      api.utc_offset_minutes);
-               if (end_day) {
-                 q.until = shop::timefmt::local_day_start(*end_day + 1, api.utc_offset_minutes);
-               }
-               auto page = query_int(req, res, "page", 1, 1, shop::kMaxHistoryPage,
-                                     ErrorShape::kError);
-               if (!page) return;
-               auto page_size = query_int(req, res, "page_size", 20, 1,
-                                          shop::kMaxHistoryPageSize, ErrorShape::kError);
-               if (!page_size) return;
-               q.page = *page;
-               q.page_size = *page_size;
-               auto h = api.engine.points().history(user->user_id, q);
-               if (!h) return reply_error(res, h.error(), ErrorShape::kError);
-               reply_json(res, 200,
-                          {{"count", h->count},
-                           {"page", h->page},
-                           {"page_size", h->page_size},
-                           {"summary",
-                            {{"current_points", h->summary.current_points},
-                             {"total_earned", h->summary.total_earned},
-                             {"total_used", h->summary.total_used}}},
-                           {"results", entries_json(api, h->results)}});
-             }));
+  router.add(
+      "GET", "/api/points/history/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        shop::HistoryQuery q;
+        q.type = query_str(req, "type").value_or("");
+        std::optional<std::int64_t> start_day, end_day;
+        if (!query_date(req, res, "start_date", start_day)) return;
+        if (!query_date(req, res, "end_date", end_day)) return;
+        if (start_day) q.from = shop::timefmt::local_day_start(*start_day, api.utc_offset_minutes);
+        if (end_day) {
+          q.until = shop::timefmt::local_day_start(*end_day + 1, api.utc_offset_minutes);
+        }
+        auto page = query_int(req, res, "page", 1, 1, shop::kMaxHistoryPage, ErrorShape::kError);
+        if (!page) return;
+        auto page_size =
+            query_int(req, res, "page_size", 20, 1, shop::kMaxHistoryPageSize, ErrorShape::kError);
+        if (!page_size) return;
+        q.page = *page;
+        q.page_size = *page_size;
+        auto h = api.engine.points().history(user->user_id, q);
+        if (!h) return reply_error(res, h.error(), ErrorShape::kError);
+        reply_json(res, 200,
+                   {{"count", h->count},
+                    {"page", h->page},
+                    {"page_size", h->page_size},
+                    {"summary",
+                     {{"current_points", h->summary.current_points},
+                      {"total_earned", h->summary.total_earned},
+                      {"total_used", h->summary.total_used}}},
+                    {"results", entries_json(api, h->results)}});
+      }));
 
-  router.add("GET", "/api/points/expiring/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               auto days = query_int(req, res, "days", 30, 1, shop::kMaxExpiringDays,
-                                     ErrorShape::kError);
-               if (!days) return;
-               auto r = api.engine.points().expiring(user->user_id, *days);
-               if (!r) return reply_error(res, r.error(), ErrorShape::kError);
-               json monthly = json::array();
-               for (const auto& m : r->monthly_summary) {
-                 monthly.push_back({{"month", m.month}, {"points", m.points}, {"count", m.count}});
-               }
-               reply_json(res, 200,
-                          {{"total_expiring", r->total_expiring},
-                           {"days", r->days},
-                           {"monthly_summary", std::move(monthly)},
-                           {"histories", entries_json(api, r->histories)}});
-             }));
+  router.add(
+      "GET", "/api/points/expiring/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        auto days = query_int(req, res, "days", 30, 1, shop::kMaxExpiringDays, ErrorShape::kError);
+        if (!days) return;
+        auto r = api.engine.points().expiring(user->user_id, *days);
+        if (!r) return reply_error(res, r.error(), ErrorShape::kError);
+        json monthly = json::array();
+        for (const auto& m : r->monthly_summary) {
+          monthly.push_back({{"month", m.month}, {"points", m.points}, {"count", m.count}});
+        }
+        reply_json(res, 200,
+                   {{"total_expiring", r->total_expiring},
+                    {"days", r->days},
+                    {"monthly_summary", std::move(monthly)},
+                    {"histories", entries_json(api, r->histories)}});
+      }));
 
-  router.add("POST", "/api/points/check/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               auto body = parse_object(req, res);
-               if (!body) return;
-               Fields f(*body);
-               std::optional<std::int64_t> order_amount;
-               if (!f.has("order_amount")) {
-                 f.add_error("order_amount", "This field is required.");
-               } else {
-                 std::string error;
-                 order_amount = parse_order_amount((*body)["order_amount"], error);
-                 if (!order_amount) f.add_error("order_amount", error);
-               }
-               auto use_points = f.integer("use_points", true, 0,
-                                           std::numeric_limits<std::int64_t>::max());
-               if (f.reply_if_errors(res)) return;
-               auto r = api.engine.points().check(user->user_id, *order_amount, *use_points);
-               if (!r) return reply_error(res, r.error(), ErrorShape::kField);
-               reply_json(res, 200,
-                          {{"available_points", r->available_points},
-                           {"can_use", r->can_use},
-                           {"max_usable", r->max_usable},
-                           {"message", r->message}});
-             }));
+  router.add(
+      "POST", "/api/points/check/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        auto body = parse_object(req, res);
+        if (!body) return;
+        Fields f(*body);
+        std::optional<std::int64_t> order_amount;
+        if (!f.has("order_amount")) {
+          f.add_error("order_amount", "This field is required.");
+        } else {
+          std::string error;
+          order_amount = parse_order_amount((*body)["order_amount"], error);
+          if (!order_amount) f.add_error("order_amount", error);
+        }
+        auto use_points =
+            f.integer("use_points", true, 0, std::numeric_limits<std::int64_t>::max());
+        if (f.reply_if_errors(res)) return;
+        auto r = api.engine.points().check(user->user_id, *order_amount, *use_points);
+        if (!r) return reply_error(res, r.error(), ErrorShape::kField);
+        reply_json(res, 200,
+                   {{"available_points", r->available_points},
+                    {"can_use", r->can_use},
+                    {"max_usable", r->max_usable},
+                    {"message", r->message}});
+      }));
 
-  router.add("POST", "/api/points/use/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               auto body = parse_object(req, res);
-               if (!body) return;
-               std::string error;
-               if (!body->contains("amount") || (*body)["amount"].is_null()) {
-                 return reply_failure(res, "INVALID_REQUEST", "This field is required.",
-                                      "amount");
-               }
-               auto amount = json_int64((*body)["amount"], error);
-               if (!amount) return reply_failure(res, "INVALID_AMOUNT", error, "amount");
-               std::optional<std::int64_t> order_id;
-               if (body->contains("order_id") && !(*body)["order_id"].is_null()) {
-                 order_id = json_int64((*body)["order_id"], error);
-                 if (!order_id) return reply_failure(res, "INVALID_ORDER", error, "order_id");
-               }
-               std::string description;
-               if (!read_description(*body, description, error)) {
-                 return reply_failure(res, "INVALID_REQUEST", error, "description");
-               }
-               auto r = api.engine.points().use(user->user_id, *amount, order_id, description);
-               if (!r) return reply_engine_failure(res, r.error(), "POINT_USE_FAILED");
-               json details = json::array();
-               for (const auto& d : r->used_details) {
-                 details.push_back({{"history_id", d.history_id},
-                                    {"amount", d.amount},
-                                    {"expires_at", time_or_null(api, d.expires_at)}});
-               }
-               reply_json(res, 200,
-                          {{"success", true},
-                           {"message", with_commas(r->used_amount) + " 포인트를 사용했습니다."},
-                           {"data",
-                            {{"used_amount", r->used_amount},
-                             {"remaining_points", r->remaining_points},
-                             {"used_details", std::move(details)}}}});
-             }));
+  router.add(
+      "POST", "/api/points/use/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        auto body = parse_object(req, res);
+        if (!body) return;
+        std::string error;
+        if (!body->contains("amount") || (*body)["amount"].is_null()) {
+          return reply_failure(res, "INVALID_REQUEST", "This field is required.", "amount");
+        }
+        auto amount = json_int64((*body)["amount"], error);
+        if (!amount) return reply_failure(res, "INVALID_AMOUNT", error, "amount");
+        std::optional<std::int64_t> order_id;
+        if (body->contains("order_id") && !(*body)["order_id"].is_null()) {
+          order_id = json_int64((*body)["order_id"], error);
+          if (!order_id) return reply_failure(res, "INVALID_ORDER", error, "order_id");
+        }
+        std::string description;
+        if (!read_description(*body, description, error)) {
+          return reply_failure(res, "INVALID_REQUEST", error, "description");
+        }
+        auto r = api.engine.points().use(user->user_id, *amount, order_id, description);
+        if (!r) return reply_engine_failure(res, r.error(), "POINT_USE_FAILED");
+        json details = json::array();
+        for (const auto& d : r->used_details) {
+          details.push_back({{"history_id", d.history_id},
+                             {"amount", d.amount},
+                             {"expires_at", time_or_null(api, d.expires_at)}});
+        }
+        reply_json(res, 200,
+                   {{"success", true},
+                    {"message", with_commas(r->used_amount) + " 포인트를 사용했습니다."},
+                    {"data",
+                     {{"used_amount", r->used_amount},
+                      {"remaining_points", r->remaining_points},
+                      {"used_details", std::move(details)}}}});
+      }));
 
-  router.add("POST", "/api/points/cancel/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               auto body = parse_object(req, res);
-               if (!body) return;
-               std::string error;
-               const json& b = *body;
-               if (!b.contains("amount") || b["amount"].is_null()) {
-                 return reply_failure(res, "INVALID_REQUEST", "This field is required.",
-                                      "amount");
-               }
-               auto amount = json_int64(b["amount"], error);
-               if (!amount) return reply_failure(res, "INVALID_AMOUNT", error, "amount");
-               if (!b.contains("order_id") || b["order_id"].is_null()) {
-                 return reply_failure(res, "INVALID_REQUEST", "This field is required.",
-                                      "order_id");
-               }
-               auto order_id = json_int64(b["order_id"], error);
-               if (!order_id) return reply_failure(res, "INVALID_ORDER", error, "order_id");
-               if (!b.contains("type") || b["type"].is_null()) {
-                 return reply_failure(res, "INVALID_REQUEST", "This field is required.", "type");
-               }
-               if (!b["type"].is_string()) {
-                 return reply_failure(res, "INVALID_TYPE", "Not a valid string.", "type");
-               }
-               std::string description;
-               if (!read_description(b, description, error)) {
-                 return reply_failure(res, "INVALID_REQUEST", error, "description");
-               }
-               const std::string type = b["type"].get<std::string>();
-               auto r = api.engine.points().cancel(user->user_id, *order_id, type, *amount,
-                                                   description);
-               if (!r) {
-                 return reply_engine_failure(res, r.error(),
-                                             type == "cancel_deduct" ? "CANCEL_DEDUCT_FAILED"
-                                                                     : "CANCEL_REFUND_FAILED");
-               }
-               reply_json(res, 200,
-                          {{"success", true},
-                           {"message", with_commas(r->processed_amount) + " 포인트가 " +
-                                           (r->type == "cancel_deduct" ? "회수" : "환불") +
-                                           "되었습니다."},
-                           {"data",
-                            {{"processed_amount", r->processed_amount},
-                             {"remaining_points", r->remaining_points},
-                             {"type", r->type},
-                             {"order_id", r->order_id}}}});
-             }));
+  router.add(
+      "POST", "/api/points/cancel/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        auto body = parse_object(req, res);
+        if (!body) return;
+        std::string error;
+        const json& b = *body;
+        if (!b.contains("amount") || b["amount"].is_null()) {
+          return reply_failure(res, "INVALID_REQUEST", "This field is required.", "amount");
+        }
+        auto amount = json_int64(b["amount"], error);
+        if (!amount) return reply_failure(res, "INVALID_AMOUNT", error, "amount");
+        if (!b.contains("order_id") || b["order_id"].is_null()) {
+          return reply_failure(res, "INVALID_REQUEST", "This field is required.", "order_id");
+        }
+        auto order_id = json_int64(b["order_id"], error);
+        if (!order_id) return reply_failure(res, "INVALID_ORDER", error, "order_id");
+        if (!b.contains("type") || b["type"].is_null()) {
+          return reply_failure(res, "INVALID_REQUEST", "This field is required.", "type");
+        }
+        if (!b["type"].is_string()) {
+          return reply_failure(res, "INVALID_TYPE", "Not a valid string.", "type");
+        }
+        std::string description;
+        if (!read_description(b, description, error)) {
+          return reply_failure(res, "INVALID_REQUEST", error, "description");
+        }
+        const std::string type = b["type"].get<std::string>();
+        auto r = api.engine.points().cancel(user->user_id, *order_id, type, *amount, description);
+        if (!r) {
+          return reply_engine_failure(
+              res, r.error(),
+              type == "cancel_deduct" ? "CANCEL_DEDUCT_FAILED" : "CANCEL_REFUND_FAILED");
+        }
+        reply_json(res, 200,
+                   {{"success", true},
+                    {"message", with_commas(r->processed_amount) + " 포인트가 " +
+                                    (r->type == "cancel_deduct" ? "회수" : "환불") + "되었습니다."},
+                    {"data",
+                     {{"processed_amount", r->processed_amount},
+                      {"remaining_points", r->remaining_points},
+                      {"type", r->type},
+                      {"order_id", r->order_id}}}});
+      }));
 
-  router.add("GET", "/api/points/statistics/",
-             guarded([&api](const httplib::Request& req, httplib::Response& res,
-                            const RouteParams&) {
-               auto user = require_user(api, req, res);
-               if (!user) return;
-               auto s = api.engine.points().statistics(user->user_id);
-               if (!s) return reply_error(res, s.error(), ErrorShape::kDetail);
-               json by_type = json::array();
-               for (const auto& t : s->by_type) {
-                 by_type.push_back({{"type", t.type}, {"count", t.count}, {"total", t.total}});
-               }
-               reply_json(res, 200,
-                          {{"current_points", s->current_points},
-                           {"this_month",
-                            {{"earned", s->this_month_earned}, {"used", s->this_month_used}}},
-                           {"all_time",
-                            {{"earned", s->all_time_earned}, {"used", s->all_time_used}}},
-                           {"by_type", std::move(by_type)}});
-             }));
+  router.add(
+      "GET", "/api/points/statistics/",
+      guarded([&api](const httplib::Request& req, httplib::Response& res, const RouteParams&) {
+        auto user = require_user(api, req, res);
+        if (!user) return;
+        auto s = api.engine.points().statistics(user->user_id);
+        if (!s) return reply_error(res, s.error(), ErrorShape::kDetail);
+        json by_type = json::array();
+        for (const auto& t : s->by_type) {
+          by_type.push_back({{"type", t.type}, {"count", t.count}, {"total", t.total}});
+        }
+        reply_json(
+            res, 200,
+            {{"current_points", s->current_points},
+             {"this_month", {{"earned", s->this_month_earned}, {"used", s->this_month_used}}},
+             {"all_time", {{"earned", s->all_time_earned}, {"used", s->all_time_used}}},
+             {"by_type", std::move(by_type)}});
+      }));
 }
 
 }  // namespace shopd

@@ -49,16 +49,16 @@ struct VerifyReport {
 };
 
 struct CartCleanupOptions {
-  int anonymous_days = 7;   // active anonymous carts not updated for this many days
-  int inactive_days = 90;   // inactive member carts not updated for this many days
+  int anonymous_days = 7;  // active anonymous carts not updated for this many days
+  int inactive_days = 90;  // inactive member carts not updated for this many days
   bool dry_run = false;
 };
 
 struct CartCleanupReport {
-  std::int64_t anonymous_stale = 0;    // active anonymous carts, idle too long
-  std::int64_t anonymous_inactive = 0; // inactive anonymous carts (all of them)
-  std::int64_t member_inactive = 0;    // inactive member carts, idle too long
-  std::int64_t items = 0;              // cart lines that went with them
+  std::int64_t anonymous_stale = 0;     // active anonymous carts, idle too long
+  std::int64_t anonymous_inactive = 0;  // inactive anonymous carts (all of them)
+  std::int64_t member_inactive = 0;     // inactive member carts, idle too long
+  std::int64_t items = 0;               // cart lines that went with them
   bool dry_run = false;
 };
 

@@ -128,8 +128,7 @@ class Auth {
   // Checks the password and issues tokens; records last_login/last_login_ip. Wrong credentials,
   // inactive or withdrawn accounts: kInvalidArgument without a field (400 non_field_errors).
   // Unknown usernames pay a dummy verify at the default cost so timing does not reveal them.
-  Result<Session> login(std::string_view username, std::string_view password,
-                        std::string_view ip);
+  Result<Session> login(std::string_view username, std::string_view password, std::string_view ip);
   // Revokes a refresh token of the caller. Errors: kInvalidArgument (malformed, expired,
   // unknown, already revoked, or another user's token).
   Status logout(std::int64_t user_id, std::string_view refresh_token);

@@ -138,6 +138,11 @@ class Carts {
   // The lines that cannot be ordered as they are (discontinued, sold out, more than the stock).
   Result<std::vector<StockIssue>> check_stock(const CartOwner& owner) const;
 
+  // Anonymous session keys: 32 random base64url characters. is_session_key() accepts what
+  // new_session_key() makes (a cookie holding anything else is ignored, not trusted as a key).
+  static std::string new_session_key();
+  static bool is_session_key(const std::string& key);
+
   // On login: merges the anonymous session's active cart into the user's (quantities added, capped
   // by stock and 999; lines whose product is gone, inactive or sold out are dropped), then
   // deactivates the session cart. No session cart: nothing to do.

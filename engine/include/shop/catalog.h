@@ -46,8 +46,8 @@ struct CatalogPage {
 const char* stock_status_label(std::int64_t stock);
 
 struct NewCategory {
-  std::string name;                      // required, <= 100
-  std::string slug;                      // "": from the name, -1, -2, ... on collision
+  std::string name;                       // required, <= 100
+  std::string slug;                       // "": from the name, -1, -2, ... on collision
   std::optional<std::int64_t> parent_id;  // must exist
   std::string description;
   bool is_active = true;
@@ -74,12 +74,12 @@ struct CategoryNode {
 };
 
 struct NewProduct {
-  std::string name;  // required, <= 200
-  std::string slug;  // "": from the name, -1, -2, ... on collision
+  std::string name;              // required, <= 200
+  std::string slug;              // "": from the name, -1, -2, ... on collision
   std::int64_t category_id = 0;  // an active category
   std::string description;
-  std::string short_description;  // <= 300
-  std::int64_t price = 0;         // 0..kMaxPrice
+  std::string short_description;              // <= 300
+  std::int64_t price = 0;                     // 0..kMaxPrice
   std::optional<std::int64_t> compare_price;  // > price
   std::int64_t stock = 0;                     // 0..kMaxStock; also the initial stock
   bool is_available = true;
@@ -142,8 +142,8 @@ struct ProductDetail {
 };
 
 struct ProductQuery {
-  std::int64_t page = 1;                   // or kLastPage
-  std::optional<std::int64_t> page_size;   // absent or <= 0: 12; above 100: 100
+  std::int64_t page = 1;                  // or kLastPage
+  std::optional<std::int64_t> page_size;  // absent or <= 0: 12; above 100: 100
   std::string search;  // case-insensitive substring of name, description or category name;
                        // whitespace-separated terms are ANDed
   std::optional<std::int64_t> category_id;  // with all descendants; an unknown id is ignored

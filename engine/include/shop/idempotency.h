@@ -63,8 +63,8 @@ class Idempotency {
                                               std::string_view key, std::string_view request);
 
   // Records the response of a reserved key; releases the key instead when !should_store(status).
-  Status finish(std::int64_t user_id, std::string_view scope, std::string_view key,
-                int status_code, std::string_view body);
+  Status finish(std::int64_t user_id, std::string_view scope, std::string_view key, int status_code,
+                std::string_view body);
 
   // Drops a reservation (the request failed in a way a retry should redo).
   Status release(std::int64_t user_id, std::string_view scope, std::string_view key);

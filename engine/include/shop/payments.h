@@ -111,6 +111,9 @@ class Payments {
   // Replaces the provider (tests, or a real gateway later). Not thread-safe against running calls:
   // set it before serving requests.
   void set_provider(std::unique_ptr<payments::PaymentProvider> provider);
+  // The provider in use (for engine code that refunds inside its own transaction; see
+  // payments/payment_ops.h).
+  payments::PaymentProvider& provider() { return *provider_; }
 
   // The caller's `confirmed` order gets a `ready` payment of its final_amount (an existing ready
   // one is reused). Errors: order missing or not the caller's -> kNotFound; not confirmed, already

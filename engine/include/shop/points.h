@@ -87,7 +87,7 @@ struct HistoryPage {
   std::int64_t count = 0;
   std::int64_t page = 1;
   std::int64_t page_size = 20;
-  HistorySummary summary;  // over the whole history, unfiltered
+  HistorySummary summary;           // over the whole history, unfiltered
   std::vector<PointEntry> results;  // newest first
 };
 
@@ -155,11 +155,11 @@ struct LedgerChange {
 
 // The daily expiry batch's outcome.
 struct ExpiryRun {
-  std::int64_t lots_expired = 0;   // lots with a remainder: one "expire" entry each
-  std::int64_t lots_closed = 0;    // lots past date with nothing left: flagged, no entry
+  std::int64_t lots_expired = 0;  // lots with a remainder: one "expire" entry each
+  std::int64_t lots_closed = 0;   // lots past date with nothing left: flagged, no entry
   std::int64_t points_expired = 0;
   std::int64_t users_affected = 0;
-  std::int64_t failed = 0;         // rows skipped because of an error (retried next run)
+  std::int64_t failed = 0;  // rows skipped because of an error (retried next run)
   std::int64_t transactions = 0;
   std::string first_error;
 };
@@ -233,8 +233,7 @@ class Points {
   // Notifications (the minimal /api/notifications/ API).
   Result<NotificationPage> notifications(std::int64_t user_id, std::int64_t page,
                                          std::int64_t page_size) const;
-  Result<NotificationPage> unread_notifications(std::int64_t user_id,
-                                                std::int64_t limit = 5) const;
+  Result<NotificationPage> unread_notifications(std::int64_t user_id, std::int64_t limit = 5) const;
   // One of the user's notifications, marked read (not found: kNotFound).
   Result<Notification> read_notification(std::int64_t user_id, std::int64_t id);
 

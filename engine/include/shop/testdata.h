@@ -32,12 +32,12 @@ inline constexpr int kMaxLoadTestUsers = 1'000'000;
 
 struct Preset {
   std::string name;
-  int top_categories = 0;  // the first N top categories of the catalogue (4 subcategories each)
-  int per_category = 0;    // products per subcategory = min(templates, per_category / 3)
-  int users = 0;           // test_user1..N (plus admin)
-  int review_products = 0; // reference compatibility only: shopd has no reviews (always 0 made)
-  int carts = 0;           // users left with an active cart of 1-5 lines
-  int max_orders = 0;      // sample orders through the real flow
+  int top_categories = 0;   // the first N top categories of the catalogue (4 subcategories each)
+  int per_category = 0;     // products per subcategory = min(templates, per_category / 3)
+  int users = 0;            // test_user1..N (plus admin)
+  int review_products = 0;  // reference compatibility only: shopd has no reviews (always 0 made)
+  int carts = 0;            // users left with an active cart of 1-5 lines
+  int max_orders = 0;       // sample orders through the real flow
   std::string description;
 };
 

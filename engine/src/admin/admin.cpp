@@ -27,12 +27,12 @@ Admin::~Admin() = default;
 
 Result<bool> Admin::seed_demo_data_if_empty(const std::string& preset) {
   if (!testdata::find_preset(preset)) {
-    return Error::invalid("unknown demo preset '" + preset + "' (valid: " +
-                              testdata::preset_names() + ")",
-                          "preset");
+    return Error::invalid(
+        "unknown demo preset '" + preset + "' (valid: " + testdata::preset_names() + ")", "preset");
   }
-  auto products = ctx_.store->read(
-      [](store::Db& db) -> Result<std::int64_t> { return db.scalar_int("SELECT COUNT(*) FROM products"); });
+  auto products = ctx_.store->read([](store::Db& db) -> Result<std::int64_t> {
+    return db.scalar_int("SELECT COUNT(*) FROM products");
+  });
   if (!products) return products.error();
   if (*products > 0) return false;
   testdata::Options o;
@@ -83,8 +83,9 @@ Result<UserRef> Admin::set_tier(std::int64_t user_id, const std::string& tier) {
     return Error::invalid("unknown tier '" + tier + "' (valid: bronze, silver, gold, vip)", "tier");
   }
   return ctx_.store->write([&](store::Db& db) -> Result<UserRef> {
-    auto& q = db.stmt("UPDATE users SET membership_level = ? WHERE id = ? "
-                      "RETURNING id, username, membership_level, points");
+    auto& q = db.stmt(
+        "UPDATE users SET membership_level = ? WHERE id = ? "
+        "RETURNING id, username, membership_level, points");
     q.bind(1, tier);
     q.bind(2, user_id);
     if (!q.executeStep()) return Error::not_found("no user with id " + std::to_string(user_id));
@@ -104,8 +105,7 @@ Result<CartCleanupReport> Admin::cleanup_old_carts(const CartCleanupOptions& o) 
   const Micros anon_cutoff = now - o.anonymous_days * kMicrosPerDay;
   const Micros member_cutoff = now - o.inactive_days * kMicrosPerDay;
   // The three groups of the reference's cleanup_old_carts, disjoint.
-  const std::string anon_stale =
-      "user_id IS NULL AND is_active = 1 AND updated_at < :anon";
+  const std::string anon_stale = "user_id IS NULL AND is_active = 1 AND updated_at < :anon";
   const std::string anon_inactive = "user_id IS NULL AND is_active = 0";
   const std::string member_inactive =
       "user_id IS NOT NULL AND is_active = 0 AND updated_at < :member";
@@ -119,14 +119,16 @@ Result<CartCleanupReport> Admin::cleanup_old_carts(const CartCleanupOptions& o) 
       q.executeStep();
       return q.getColumn(0).getInt64();
     };
-    const std::string all = "(" + anon_stale + ") OR (" + anon_inactive + ") OR (" +
-                            member_inactive + ")";
+    const std::string all =
+        "(" + anon_stale + ") OR (" + anon_inactive + ") OR (" + member_inactive + ")";
     r.anonymous_stale = count(anon_stale);
     r.anonymous_inactive = count(anon_inactive);
     r.member_inactive = count(member_inactive);
     {
-      auto& q = db.stmt("SELECT COUNT(*) FROM cart_items WHERE cart_id IN (SELECT id FROM carts "
-                        "WHERE " + all + ")");
+      auto& q = db.stmt(
+          "SELECT COUNT(*) FROM cart_items WHERE cart_id IN (SELECT id FROM carts "
+          "WHERE " +
+          all + ")");
       q.bind(":anon", anon_cutoff);
       q.bind(":member", member_cutoff);
       q.executeStep();

@@ -8,7 +8,8 @@ namespace shop {
 Result<ShopStats> Admin::stats() {
   return ctx_.store->read([](store::Db& db) -> Result<ShopStats> {
     ShopStats s;
-    auto& by_status = db.stmt("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status");
+    auto& by_status =
+        db.stmt("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status");
     while (by_status.executeStep()) {
       const std::int64_t n = by_status.getColumn(1).getInt64();
       s.orders_by_status[by_status.getColumn(0).getString()] = n;

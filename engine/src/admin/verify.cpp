@@ -25,12 +25,13 @@ void add(std::vector<Violation>& out, std::string check, std::string message,
   out.push_back({std::move(check), std::move(message), std::move(ids)});
 }
 
-std::string str(std::int64_t v) { return std::to_string(v); }
+std::string str(std::int64_t v) {
+  return std::to_string(v);
+}
 
 // Statuses after successful processing (stock taken, points used).
 const std::set<std::string>& processed_statuses() {
-  static const std::set<std::string> s = {"confirmed", "paid", "preparing", "shipped",
-                                          "delivered"};
+  static const std::set<std::string> s = {"confirmed", "paid", "preparing", "shipped", "delivered"};
   return s;
 }
 
@@ -52,8 +53,8 @@ void check_products(store::Db& db, VerifyReport& r) {
     if (stock != initial + restocked - taken) {
       add(r.violations, "product.stock_bookkeeping",
           "product " + str(id) + ": stock " + str(stock) + " != initial " + str(initial) +
-              " + restocked " + str(restocked) + " - taken by orders " + str(taken) + " (= " +
-              str(initial + restocked - taken) + ")",
+              " + restocked " + str(restocked) + " - taken by orders " + str(taken) +
+              " (= " + str(initial + restocked - taken) + ")",
           {{"product_id", id}});
     }
   }
@@ -80,7 +81,7 @@ void check_orders(store::Db& db, const VerifyOptions& options, VerifyReport& r) 
       "GROUP BY order_id, type");
   while (e.executeStep()) {
     entries[e.getColumn(0).getInt64()][e.getColumn(1).getString()] = {e.getColumn(2).getInt64(),
-                                                                       e.getColumn(3).getInt64()};
+                                                                      e.getColumn(3).getInt64()};
   }
   while (q.executeStep()) {
     ++r.orders;
@@ -107,8 +108,8 @@ void check_orders(store::Db& db, const VerifyOptions& options, VerifyReport& r) 
           who + ": " + str(not_taken) + " item(s) never took their stock", ids);
     }
     if ((status == "pending" || status == "failed" || status == "canceled") && taken > 0) {
-      add(r.violations, "order.stock_held",
-          who + ": " + str(taken) + " item(s) still hold stock", ids);
+      add(r.violations, "order.stock_held", who + ": " + str(taken) + " item(s) still hold stock",
+          ids);
     }
     if ((status == "pending" || status == "failed") && returned > 0) {
       add(r.violations, "order.stock_returned",
@@ -124,8 +125,7 @@ void check_orders(store::Db& db, const VerifyOptions& options, VerifyReport& r) 
                   deduct = get("cancel_deduct");
     if (processed && used_points != -use.sum) {
       add(r.violations, "order.used_points",
-          who + ": used_points " + str(used_points) + " but its 'use' entry spent " +
-              str(-use.sum),
+          who + ": used_points " + str(used_points) + " but its 'use' entry spent " + str(-use.sum),
           ids);
     }
     if ((status == "pending" || status == "failed") && use.count > 0) {

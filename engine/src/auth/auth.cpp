@@ -23,7 +23,9 @@ constexpr const char* kRequired = "이 필드는 필수 항목입니다.";
 constexpr size_t kMaxPasswordChars = 4096;  // bounds the bytes fed to the KDF
 constexpr size_t kMaxIpChars = 64;
 
-std::int64_t seconds(Micros t) { return t / kMicrosPerSecond; }
+std::int64_t seconds(Micros t) {
+  return t / kMicrosPerSecond;
+}
 
 Error token_error(std::string msg) {
   return Error::unauthenticated(std::move(msg), std::string(jwt::kInvalidReason));
@@ -48,7 +50,8 @@ Status check_phone(const std::string& phone) {
 
 Status check_birth_date(const std::optional<std::string>& date) {
   if (date && !timefmt::parse_date(*date)) {
-    return Error::invalid("날짜 형식이 잘못되었습니다. YYYY-MM-DD 형식을 사용하세요.", "birth_date");
+    return Error::invalid("날짜 형식이 잘못되었습니다. YYYY-MM-DD 형식을 사용하세요.",
+                          "birth_date");
   }
   return Status::ok();
 }
@@ -170,7 +173,8 @@ Status validate_new_user(const NewUser& u) {
   if (char_length(u.username) > 150) return Error::invalid(too_long(150), "username");
   if (!valid_username(u.username)) {
     return Error::invalid(
-        "유효한 사용자 이름을 입력하세요. 이 값은 문자, 숫자, @/./+/-/_ 만 가능합니다.", "username");
+        "유효한 사용자 이름을 입력하세요. 이 값은 문자, 숫자, @/./+/-/_ 만 가능합니다.",
+        "username");
   }
   SHOP_TRY(check_email(u.email));
   if (u.password.empty()) return Error::invalid(kRequired, "password");
@@ -231,8 +235,7 @@ Result<std::int64_t> insert_user(Db& db, const NewUser& u, const std::string& pa
   return db.last_insert_id();
 }
 
-TokenPair issue_tokens_in(Db& db, std::int64_t user_id, Micros now,
-                          const std::string& jwt_secret) {
+TokenPair issue_tokens_in(Db& db, std::int64_t user_id, Micros now, const std::string& jwt_secret) {
   const std::int64_t now_s = seconds(now);
   const auto access =
       jwt::make_claims(jwt::TokenType::kAccess, user_id, now_s, jwt::kAccessLifetimeSeconds);
@@ -243,8 +246,8 @@ TokenPair issue_tokens_in(Db& db, std::int64_t user_id, Micros now,
   prune.bind(1, user_id);
   prune.bind(2, now);
   prune.exec();
-  auto& ins = db.stmt(
-      "INSERT INTO refresh_tokens (jti, user_id, expires_at, created_at) VALUES (?,?,?,?)");
+  auto& ins =
+      db.stmt("INSERT INTO refresh_tokens (jti, user_id, expires_at, created_at) VALUES (?,?,?,?)");
   ins.bind(1, refresh.jti);
   ins.bind(2, user_id);
   ins.bind(3, refresh.exp * kMicrosPerSecond);
@@ -264,9 +267,8 @@ Auth::~Auth() = default;
 
 Status Auth::validate_password(std::string_view password, const NewUser& attributes,
                                const char* field) {
-  auto problem = auth::password_problem(
-      password, {attributes.username, attributes.email, attributes.first_name,
-                 attributes.last_name});
+  auto problem = auth::password_problem(password, {attributes.username, attributes.email,
+                                                   attributes.first_name, attributes.last_name});
   if (problem) return Error::invalid(std::move(*problem), field);
   return Status::ok();
 }
@@ -340,7 +342,8 @@ Result<Session> Auth::login(std::string_view username, std::string_view password
     // Unknown user: pay for a verify at the default cost anyway, so response time does not tell
     // which usernames exist. The key (32 zero bytes) matches no password.
     const std::string dummy = "pbkdf2_sha256$" + std::to_string(ctx_.options.password_iterations) +
-                              "$shopddummysaltvalue000$" + crypto::base64_encode(std::string(32, '\0'));
+                              "$shopddummysaltvalue000$" +
+                              crypto::base64_encode(std::string(32, '\0'));
     auto ok = check_password(password, dummy);
     if (!ok) return ok.error();
     return Error::invalid(kBadCredentials);
@@ -520,12 +523,13 @@ Status Auth::withdraw(std::int64_t user_id, std::string_view password) {
   if (!ok) return ok.error();
   if (!*ok) return Error::invalid("비밀번호가 올바르지 않습니다.", "password");
   return ctx_.store->write([&](Db& db) -> Status {
-    auto& upd = db.stmt(
-        "UPDATE users SET is_withdrawn = 1, withdrawn_at = ?, is_active = 0 WHERE id = ?");
+    auto& upd =
+        db.stmt("UPDATE users SET is_withdrawn = 1, withdrawn_at = ?, is_active = 0 WHERE id = ?");
     upd.bind(1, ctx_.now());
     upd.bind(2, user_id);
     upd.exec();
-    auto& revoke = db.stmt("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0");
+    auto& revoke =
+        db.stmt("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0");
     revoke.bind(1, user_id);
     revoke.exec();
     return Status::ok();

@@ -49,22 +49,22 @@ double quick_ratio(const std::vector<std::uint32_t>& a, const std::vector<std::u
 
 // A small sample of the most common passwords (Django ships 20,000; these are the top of it).
 constexpr std::array<std::string_view, 96> kCommonPasswords = {
-    "password",    "password1",  "password12", "password123", "passw0rd",   "p@ssw0rd",
-    "12345678",    "123456789",  "1234567890", "11111111",    "00000000",   "87654321",
-    "qwerty123",   "qwertyuiop", "qwerty12",   "1q2w3e4r",    "1qaz2wsx",   "qazwsxedc",
-    "zaq12wsx",    "asdfghjkl",  "asdf1234",   "abcd1234",    "abc12345",   "abcdefgh",
-    "iloveyou",    "sunshine",   "princess",   "football",    "baseball",   "basketball",
-    "superman",    "batman123",  "starwars",   "welcome1",    "welcome123", "letmein1",
-    "trustno1",    "whatever",   "michelle",   "jennifer",    "computer",   "internet",
-    "charlie1",    "mustang1",   "shadow12",   "master12",    "dragon12",   "monkey12",
-    "admin123",    "administrator", "changeme", "secret12",   "passport",   "access14",
-    "123123123",   "12341234",   "1234qwer",   "qwer1234",    "q1w2e3r4",   "1q2w3e4r5t",
-    "a1b2c3d4",    "aa123456",   "123qweasd",  "qweasdzxc",   "zxcvbnm1",   "zxcvbnmm",
-    "11223344",    "12344321",   "696969696",  "88888888",    "99999999",   "55555555",
-    "66666666",    "77777777",   "22222222",   "33333333",    "44444444",   "12121212",
-    "cheese12",    "freedom1",   "football1",  "jordan23",    "hello123",   "killer12",
-    "loveme12",    "ninja123",   "pokemon1",   "samsung1",    "soccer12",   "summer12",
-    "testtest",    "test1234",   "user1234",   "qwertyui",    "asdfasdf",   "letmein123",
+    "password",  "password1",     "password12", "password123", "passw0rd",   "p@ssw0rd",
+    "12345678",  "123456789",     "1234567890", "11111111",    "00000000",   "87654321",
+    "qwerty123", "qwertyuiop",    "qwerty12",   "1q2w3e4r",    "1qaz2wsx",   "qazwsxedc",
+    "zaq12wsx",  "asdfghjkl",     "asdf1234",   "abcd1234",    "abc12345",   "abcdefgh",
+    "iloveyou",  "sunshine",      "princess",   "football",    "baseball",   "basketball",
+    "superman",  "batman123",     "starwars",   "welcome1",    "welcome123", "letmein1",
+    "trustno1",  "whatever",      "michelle",   "jennifer",    "computer",   "internet",
+    "charlie1",  "mustang1",      "shadow12",   "master12",    "dragon12",   "monkey12",
+    "admin123",  "administrator", "changeme",   "secret12",    "passport",   "access14",
+    "123123123", "12341234",      "1234qwer",   "qwer1234",    "q1w2e3r4",   "1q2w3e4r5t",
+    "a1b2c3d4",  "aa123456",      "123qweasd",  "qweasdzxc",   "zxcvbnm1",   "zxcvbnmm",
+    "11223344",  "12344321",      "696969696",  "88888888",    "99999999",   "55555555",
+    "66666666",  "77777777",      "22222222",   "33333333",    "44444444",   "12121212",
+    "cheese12",  "freedom1",      "football1",  "jordan23",    "hello123",   "killer12",
+    "loveme12",  "ninja123",      "pokemon1",   "samsung1",    "soccer12",   "summer12",
+    "testtest",  "test1234",      "user1234",   "qwertyui",    "asdfasdf",   "letmein123",
 };
 
 bool is_common(std::string_view password) {
@@ -120,7 +120,8 @@ bool valid_email(std::string_view s) {
     if (c == '.') {
       if (prev_dot) return false;
       prev_dot = true;
-    } else if (is_ascii_alnum(c) || kAtomSpecials.find(static_cast<char>(c)) != std::string_view::npos) {
+    } else if (is_ascii_alnum(c) ||
+               kAtomSpecials.find(static_cast<char>(c)) != std::string_view::npos) {
       prev_dot = false;
     } else {
       return false;
@@ -184,16 +185,14 @@ bool valid_phone(std::string_view s) {
   return true;
 }
 
-std::optional<std::string> password_problem(std::string_view password,
-                                            const UserAttributes& user) {
+std::optional<std::string> password_problem(std::string_view password, const UserAttributes& user) {
   // UserAttributeSimilarityValidator (max_similarity 0.7).
   constexpr double kMaxSimilarity = 0.7;
   const auto pw = lower_code_points(password);
-  const std::pair<std::string_view, const char*> attributes[] = {
-      {user.username, "사용자 이름"},
-      {user.first_name, "이름"},
-      {user.last_name, "성"},
-      {user.email, "이메일 주소"}};
+  const std::pair<std::string_view, const char*> attributes[] = {{user.username, "사용자 이름"},
+                                                                 {user.first_name, "이름"},
+                                                                 {user.last_name, "성"},
+                                                                 {user.email, "이메일 주소"}};
   for (const auto& [value, label] : attributes) {
     if (value.empty()) continue;
     const auto whole = lower_code_points(value);

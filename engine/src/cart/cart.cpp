@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "auth/crypto.h"
 #include "cart/cart_ops.h"
 #include "engine_context.h"
 
@@ -165,20 +166,20 @@ void touch_cart(store::Db& db, std::int64_t cart_id, Micros now) {
 Result<ProductBrief> check_new_line(store::Db& db, std::int64_t product_id,
                                     std::int64_t quantity) {
   if (quantity < 1) {
-    return Error::invalid("Quantity must be at least 1.", "quantity", "INVALID_QUANTITY");
+    return Error::invalid("수량은 1개 이상이어야 합니다.", "quantity", "INVALID_QUANTITY");
   }
   if (quantity > Carts::kMaxQuantity) {
-    return Error::invalid("Quantity must be at most 999.", "quantity", "QUANTITY_EXCEEDED");
+    return Error::invalid("수량은 999개를 초과할 수 없습니다.", "quantity", "QUANTITY_EXCEEDED");
   }
   auto product = cart_ops::load_product(db, product_id);
   if (!product || !product->is_active) {
-    return Error::invalid("Product not found or not for sale.", "product_id", "PRODUCT_NOT_FOUND");
+    return Error::invalid("상품을 찾을 수 없거나 판매 중이 아닙니다.", "product_id", "PRODUCT_NOT_FOUND");
   }
   if (product->stock <= 0) {
-    return Error::invalid("This product is sold out.", "product_id", "INSUFFICIENT_STOCK");
+    return Error::invalid("품절된 상품입니다.", "product_id", "INSUFFICIENT_STOCK");
   }
   if (quantity > product->stock) {
-    return Error::invalid("Only " + std::to_string(product->stock) + " left in stock.",
+    return Error::invalid("재고가 부족합니다. (현재 재고: " + std::to_string(product->stock) + "개)",
                           "quantity", "INSUFFICIENT_STOCK");
   }
   return *product;
@@ -201,13 +202,12 @@ Result<CartItem> add_in_tx(store::Db& db, const CartOwner& owner, std::int64_t p
     existing.reset();
     // Cumulative checks: about the cart, not the value sent, hence no field.
     if (have + quantity > product->stock) {
-      return Error::invalid("Not enough stock: " + std::to_string(have) +
-                                " already in the cart, " + std::to_string(product->stock) +
-                                " in stock.",
+      return Error::invalid("재고가 부족합니다. (장바구니: " + std::to_string(have) + "개, 재고: " +
+                                std::to_string(product->stock) + "개)",
                             "", "INSUFFICIENT_STOCK");
     }
     if (have + quantity > Carts::kMaxQuantity) {
-      return Error::invalid("A cart line holds at most 999.", "", "QUANTITY_EXCEEDED");
+      return Error::invalid("한 상품은 최대 999개까지 담을 수 있습니다.", "", "QUANTITY_EXCEEDED");
     }
     auto& upd = db.stmt("UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ?");
     upd.bind(1, have + quantity);
@@ -283,6 +283,16 @@ std::vector<StockIssue> Cart::stock_issues() const {
 }
 
 Carts::Carts(detail::EngineContext& ctx) : ctx_(ctx) {}
+
+std::string Carts::new_session_key() { return crypto::random_urlsafe(32); }
+
+bool Carts::is_session_key(const std::string& key) {
+  if (key.size() != 32) return false;
+  return std::all_of(key.begin(), key.end(), [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_';
+  });
+}
 Carts::~Carts() = default;
 
 Result<CartItem> Carts::add_item(const CartOwner& owner, std::int64_t product_id,
@@ -316,15 +326,15 @@ Result<Cart> Carts::get(const CartOwner& owner, bool create) {
 Result<std::optional<CartItem>> Carts::set_quantity(const CartOwner& owner, std::int64_t item_id,
                                                     std::int64_t quantity) {
   if (quantity < 0) {
-    return Error::invalid("Quantity cannot be negative.", "quantity", "INVALID_QUANTITY");
+    return Error::invalid("수량은 0 이상이어야 합니다.", "quantity", "INVALID_QUANTITY");
   }
   if (quantity > kMaxQuantity) {
-    return Error::invalid("Quantity must be at most 999.", "quantity", "QUANTITY_EXCEEDED");
+    return Error::invalid("수량은 999개를 초과할 수 없습니다.", "quantity", "QUANTITY_EXCEEDED");
   }
   const Micros now = ctx_.now();
   return ctx_.store->write([&](store::Db& db) -> Result<std::optional<CartItem>> {
     auto item = cart_ops::load_owned_item(db, owner, item_id);
-    if (!item) return Error::not_found("No such item in your cart.");
+    if (!item) return Error::not_found("장바구니에서 해당 상품을 찾을 수 없습니다.");
     if (quantity == 0) {
       auto& del = db.stmt("DELETE FROM cart_items WHERE id = ?");
       del.bind(1, item_id);
@@ -333,7 +343,7 @@ Result<std::optional<CartItem>> Carts::set_quantity(const CartOwner& owner, std:
       return std::optional<CartItem>{};
     }
     if (quantity > item->product.stock) {
-      return Error::invalid("Only " + std::to_string(item->product.stock) + " left in stock.",
+      return Error::invalid("재고가 부족합니다. (현재 재고: " + std::to_string(item->product.stock) + "개)",
                             "quantity", "INSUFFICIENT_STOCK");
     }
     auto& upd = db.stmt("UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ?");
@@ -352,7 +362,7 @@ Status Carts::remove_item(const CartOwner& owner, std::int64_t item_id) {
   const Micros now = ctx_.now();
   return ctx_.store->write([&](store::Db& db) -> Status {
     auto item = cart_ops::load_owned_item(db, owner, item_id);
-    if (!item) return Error::not_found("No such item in your cart.");
+    if (!item) return Error::not_found("장바구니에서 해당 상품을 찾을 수 없습니다.");
     auto& del = db.stmt("DELETE FROM cart_items WHERE id = ?");
     del.bind(1, item_id);
     del.exec();
@@ -374,12 +384,12 @@ Status Carts::clear(const CartOwner& owner) {
         return Status::ok();
       }
     }
-    return Error::conflict("The cart is already empty.", "CART_EMPTY");
+    return Error::conflict("장바구니가 이미 비어있습니다.", "CART_EMPTY");
   });
 }
 
 Result<BulkAddResult> Carts::bulk_add(const CartOwner& owner, const std::vector<CartLine>& lines) {
-  if (lines.empty()) return Error::invalid("No items to add.", "", "EMPTY_ITEMS");
+  if (lines.empty()) return Error::invalid("추가할 상품이 없습니다.", "", "EMPTY_ITEMS");
   SHOP_TRY(require_owner(owner));
   const Micros now = ctx_.now();
   return ctx_.store->write([&](store::Db& db) -> Result<BulkAddResult> {

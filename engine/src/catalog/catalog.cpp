@@ -35,7 +35,9 @@ Status check_length(const std::string& value, size_t max, const char* field) {
   return Status::ok();
 }
 
-bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool blank(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
 void bind_opt(SQLite::Statement& s, int index, const std::optional<std::int64_t>& v) {
   if (v) {
@@ -99,7 +101,8 @@ Status check_slug(const std::string& slug) {
   if (slug.empty()) return Status::ok();
   if (char_length(slug) > 255) return Error::invalid(too_long(255), "slug");
   if (!valid_slug(slug)) {
-    return Error::invalid("문자, 숫자, 밑줄(_), 하이픈(-)으로 이루어진 슬러그를 입력하세요.", "slug");
+    return Error::invalid("문자, 숫자, 밑줄(_), 하이픈(-)으로 이루어진 슬러그를 입력하세요.",
+                          "slug");
   }
   return Status::ok();
 }
@@ -134,9 +137,9 @@ Status validate_product_refs(Db& db, const NewProduct& p, std::int64_t except_id
   auto& cat = db.stmt("SELECT is_active FROM categories WHERE id = ?");
   cat.bind(1, p.category_id);
   if (!cat.executeStep() || cat.getColumn(0).getInt() == 0) {
-    return Error::invalid("유효하지 않은 pk \"" + std::to_string(p.category_id) +
-                              "\" - 객체가 존재하지 않습니다.",
-                          "category");
+    return Error::invalid(
+        "유효하지 않은 pk \"" + std::to_string(p.category_id) + "\" - 객체가 존재하지 않습니다.",
+        "category");
   }
   if (p.seller_id) {
     auto& seller = db.stmt("SELECT 1 FROM users WHERE id = ?");
@@ -239,7 +242,9 @@ Result<ProductDetail> load_detail(Db& db, std::int64_t id, bool active_only) {
 // "price,-stock" -> "p.price ASC, p.stock DESC"; unknown or repeated fields are dropped.
 std::pair<std::string, int> order_by(const std::string& ordering) {
   static const std::map<std::string, std::string, std::less<>> kColumns = {
-      {"price", "p.price"}, {"created_at", "p.created_at"}, {"stock", "p.stock"},
+      {"price", "p.price"},
+      {"created_at", "p.created_at"},
+      {"stock", "p.stock"},
       {"name", "p.name"}};
   std::string sql;
   std::set<std::string> seen;
@@ -313,8 +318,7 @@ Result<CatalogPage<ProductSummary>> list_products_in(Db& db, const ProductQuery&
   };
   std::string where = " WHERE p.is_active = 1";
   if (query.category_id && category_exists(db, *query.category_id, false)) {
-    where += " AND p.category_id IN (WITH RECURSIVE d(id) AS (SELECT " +
-             param(*query.category_id) +
+    where += " AND p.category_id IN (WITH RECURSIVE d(id) AS (SELECT " + param(*query.category_id) +
              " UNION SELECT k.id FROM categories k JOIN d ON k.parent_id = d.id) SELECT id FROM d)";
   }
   if (query.min_price) where += " AND p.price >= " + param(*query.min_price);
@@ -360,16 +364,18 @@ Result<CatalogPage<ProductSummary>> list_products_in(Db& db, const ProductQuery&
   };
 
   CatalogPage<ProductSummary> page;
-  page.page_size = query.page_size.value_or(0) <= 0 ? kDefaultProductPageSize
-                                                    : std::min(*query.page_size, kMaxProductPageSize);
+  page.page_size = query.page_size.value_or(0) <= 0
+                       ? kDefaultProductPageSize
+                       : std::min(*query.page_size, kMaxProductPageSize);
   run(
-      std::string("SELECT COUNT(*)") + kSummaryFrom + where,
+      std::string("SELECT COUNT(*) FROM products p") +
+          (terms.empty() ? "" : " JOIN categories c ON c.id = p.category_id") + where,
       [&](SQLite::Statement& st) { page.count = st.getColumn(0).getInt64(); }, 0, 0, false);
   auto resolved = resolve_page(query.page, page.page_size, page.count);
   if (!resolved) return resolved.error();
   page.page = *resolved;
-  const std::string limit_sql = " LIMIT ?" + std::to_string(next + 1) + " OFFSET ?" +
-                                std::to_string(next + 2);
+  const std::string limit_sql =
+      " LIMIT ?" + std::to_string(next + 1) + " OFFSET ?" + std::to_string(next + 2);
   run(
       std::string("SELECT ") + kSummaryColumns + kSummaryFrom + where + " ORDER BY " + order +
           limit_sql,
@@ -447,7 +453,8 @@ std::string slugify(std::string_view text) {
     std::uint32_t cp = c;
     if (len > 1) {
       cp = c & (0xFF >> (len + 1));
-      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      for (size_t k = 1; k < len; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
     }
     const std::string_view ch = text.substr(i, len);
     i += len;
@@ -466,8 +473,7 @@ std::string slugify(std::string_view text) {
       word = !((cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x2BFF) ||
                (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
                (cp >= 0xFF00 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
-               (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) ||
-               cp >= 0x1F000);
+               (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65) || cp >= 0x1F000);
     }
     if (!word) continue;
     if (pending_dash) out += '-';
@@ -581,8 +587,7 @@ Result<std::int64_t> insert_product(Db& db, const NewProduct& input, Micros now)
   return db.last_insert_id();
 }
 
-Result<std::int64_t> adjust_stock(Db& db, std::int64_t product_id, std::int64_t delta,
-                                  Micros now) {
+Result<std::int64_t> adjust_stock(Db& db, std::int64_t product_id, std::int64_t delta, Micros now) {
   auto& q = db.stmt("SELECT stock FROM products WHERE id = ?");
   q.bind(1, product_id);
   if (!q.executeStep()) return Error::not_found("상품을 찾을 수 없습니다.");

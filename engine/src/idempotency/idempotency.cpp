@@ -23,9 +23,9 @@ Idempotency::Idempotency(detail::EngineContext& ctx) : ctx_(ctx) {}
 
 Status Idempotency::validate_key(std::string_view key) {
   if (key.empty() || key.size() > kMaxKeyLength) {
-    return Error::invalid("Idempotency-Key must be 1 to " + std::to_string(kMaxKeyLength) +
-                              " characters long.",
-                          "", kKeyInvalid);
+    return Error::invalid(
+        "Idempotency-Key must be 1 to " + std::to_string(kMaxKeyLength) + " characters long.", "",
+        kKeyInvalid);
   }
   for (unsigned char c : key) {
     if (c < 0x20 || c > 0x7E) {
@@ -63,12 +63,12 @@ Result<std::optional<StoredResponse>> Idempotency::begin(std::int64_t user_id,
       const int status_code = get.getColumn(0).getInt();
       const Micros created_at = get.getColumn(3).getInt64();
       const bool same_request = get.getColumn(2).getString() == request_hash;
-      const bool expired = status_code == 0 ? created_at + kStaleReservation <= now
-                                            : created_at + kRetention <= now;
+      const bool expired =
+          status_code == 0 ? created_at + kStaleReservation <= now : created_at + kRetention <= now;
       if (!expired) {
         if (!same_request) {
-          return Error::conflict(
-              "This Idempotency-Key was already used for a different request.", kKeyReused);
+          return Error::conflict("This Idempotency-Key was already used for a different request.",
+                                 kKeyReused);
         }
         if (status_code == 0) {
           return Error::conflict("A request with this Idempotency-Key is in progress.",

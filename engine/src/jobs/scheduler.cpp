@@ -27,29 +27,27 @@ void log_line(Micros now, int offset, const std::string& text) {
 }  // namespace
 
 Scheduler::Scheduler(detail::EngineContext& ctx) : ctx_(ctx) {
-  jobs_.push_back({"expire-points-daily", 2 * 60, [this](Micros now) -> Status {
+  jobs_.push_back({"expire-points-daily", 2 * 60, [this](Micros now) -> Result<std::string> {
                      auto r = ctx_.points->expire_due_lots(now);
                      if (!r) return r.error();
-                     log_line(now, ctx_.options.utc_offset_minutes,
-                              "expire-points-daily: " + std::to_string(r->lots_expired) +
-                                  " lots expired (" + std::to_string(r->points_expired) +
-                                  " points, " + std::to_string(r->users_affected) + " users), " +
-                                  std::to_string(r->lots_closed) + " closed, " +
-                                  std::to_string(r->failed) + " failed" +
-                                  (r->first_error.empty() ? "" : " (" + r->first_error + ")"));
-                     return Status::ok();
+                     return std::to_string(r->lots_expired) + " lots expired (" +
+                            std::to_string(r->points_expired) + " points, " +
+                            std::to_string(r->users_affected) + " users), " +
+                            std::to_string(r->lots_closed) + " closed, " +
+                            std::to_string(r->failed) + " failed" +
+                            (r->first_error.empty() ? "" : " (" + r->first_error + ")");
                    }});
-  jobs_.push_back({"send-expiry-notifications", 10 * 60, [this](Micros now) -> Status {
+  jobs_.push_back({"send-expiry-notifications", 10 * 60, [this](Micros now) -> Result<std::string> {
                      auto r = ctx_.points->notify_expiring(now);
                      if (!r) return r.error();
-                     log_line(now, ctx_.options.utc_offset_minutes,
-                              "send-expiry-notifications: " + std::to_string(r->users_notified) +
-                                  " users notified, " + std::to_string(r->lots_flagged) + " lots");
-                     return Status::ok();
+                     return std::to_string(r->users_notified) + " users notified, " +
+                            std::to_string(r->lots_flagged) + " lots";
                    }});
 }
 
-Scheduler::~Scheduler() { stop(); }
+Scheduler::~Scheduler() {
+  stop();
+}
 
 void Scheduler::start() {
   std::lock_guard lock(mu_);
@@ -92,8 +90,8 @@ Micros Scheduler::latest_slot(Micros now, int minute_of_day, int offset_minutes)
 Micros Scheduler::next_slot_after(Micros now) const {
   Micros next = INT64_MAX;
   for (const Job& job : jobs_) {
-    next = std::min(next, latest_slot(now, job.minute_of_day, ctx_.options.utc_offset_minutes) +
-                              kMicrosPerDay);
+    next = std::min(
+        next, latest_slot(now, job.minute_of_day, ctx_.options.utc_offset_minutes) + kMicrosPerDay);
   }
   return next;
 }
@@ -117,15 +115,15 @@ std::vector<std::string> Scheduler::run_due(Micros now) {
       continue;
     }
     if (*last >= slot) continue;  // this slot (or a later one) already ran
-    log_line(now, offset, job.name + " received (slot " + timefmt::format_datetime(slot, offset) +
-                              ")");
+    log_line(now, offset,
+             job.name + " received (slot " + timefmt::format_datetime(slot, offset) + ")");
     const auto started = std::chrono::steady_clock::now();
-    Status st = job.run(now);
+    auto summary = job.run(now);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!st.is_ok()) {
-      log_line(now, offset, job.name + " failed in " + std::to_string(secs) +
-                                "s: " + st.error().message);
+    if (!summary) {
+      log_line(now, offset,
+               job.name + " failed in " + std::to_string(secs) + "s: " + summary.error().message);
       continue;  // not recorded: retried on the next round
     }
     Status recorded = ctx_.store->write([&](store::Db& db) -> Status {
@@ -140,7 +138,7 @@ std::vector<std::string> Scheduler::run_due(Micros now) {
     if (!recorded.is_ok()) {
       log_line(now, offset, job.name + ": cannot record the run: " + recorded.error().message);
     }
-    log_line(now, offset, job.name + " succeeded in " + std::to_string(secs) + "s");
+    log_line(now, offset, job.name + " succeeded in " + std::to_string(secs) + "s: " + *summary);
     ran.push_back(job.name);
   }
   return ran;

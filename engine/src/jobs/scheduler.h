@@ -29,9 +29,9 @@ namespace jobs {
 class Scheduler {
  public:
   struct Job {
-    std::string name;      // the job_runs key (the Celery beat entry's name)
-    int minute_of_day;     // local time of day of the daily slot
-    std::function<Status(Micros now)> run;
+    std::string name;   // the job_runs key (the Celery beat entry's name)
+    int minute_of_day;  // local time of day of the daily slot
+    std::function<Result<std::string>(Micros now)> run;  // a one-line summary for the log
   };
 
   explicit Scheduler(detail::EngineContext& ctx);

@@ -125,7 +125,7 @@ Status check_eligible_in_tx(store::Db& db, std::int64_t user_id, bool require_ve
     return Error::unauthenticated("User not found or inactive.", "user_not_found");
   }
   if (require_verified_email && q.getColumn(1).getInt() == 0) {
-    return Error{ErrorCode::kPermissionDenied, "E-mail verification is required to place orders.",
+    return Error{ErrorCode::kPermissionDenied, "이메일 인증이 필요합니다.",
                  "EMAIL_NOT_VERIFIED", ""};
   }
   return Status::ok();
@@ -139,19 +139,19 @@ Result<OrderAccepted> intake_in_tx(store::Db& db, std::int64_t user_id,
   const auto cart = cart_ops::find_active_cart(db, CartOwner::user(user_id));
   std::vector<CartItem> lines;
   if (cart) lines = cart_ops::load_items(db, *cart);
-  if (lines.empty()) return Error::invalid("Your cart is empty.", "", "CART_EMPTY");
+  if (lines.empty()) return Error::invalid("장바구니가 비어있습니다.", "", "CART_EMPTY");
 
   std::string unavailable;  // one message per bad line, '\n'-separated
   std::int64_t goods_total = 0;
   for (const auto& l : lines) {
     std::string msg;
     if (!l.product.is_active) {
-      msg = l.product.name + ": no longer for sale.";
+      msg = l.product.name + ": 판매가 중단된 상품입니다.";
     } else if (l.product.stock <= 0) {
-      msg = l.product.name + ": sold out.";
+      msg = l.product.name + ": 품절되었습니다.";
     } else if (l.quantity > l.product.stock) {
-      msg = l.product.name + ": only " + std::to_string(l.product.stock) + " left (" +
-            std::to_string(l.quantity) + " in the cart).";
+      msg = l.product.name + ": 재고가 부족합니다. (재고 " + std::to_string(l.product.stock) +
+            "개, 요청 " + std::to_string(l.quantity) + "개)";
     }
     if (!msg.empty()) unavailable += (unavailable.empty() ? "" : "\n") + msg;
     goods_total += l.subtotal();
@@ -164,19 +164,19 @@ Result<OrderAccepted> intake_in_tx(store::Db& db, std::int64_t user_id,
   const std::int64_t payable = goods_total + ship.total();
   if (request.use_points > 0) {
     if (request.use_points < ledger::kMinimumSpend) {
-      return Error::invalid("At least 100 points must be used.", "", "MINIMUM_AMOUNT_NOT_MET");
+      return Error::invalid("포인트는 최소 100포인트 이상 사용해야 합니다.", "", "MINIMUM_AMOUNT_NOT_MET");
     }
     auto& q = db.stmt("SELECT points FROM users WHERE id = ?");
     q.bind(1, user_id);
     const std::int64_t balance = q.executeStep() ? q.getColumn(0).getInt64() : 0;
     q.reset();
     if (request.use_points > balance) {
-      return Error::invalid("Not enough points (balance " + std::to_string(balance) + ").", "",
+      return Error::invalid("포인트가 부족합니다. (보유: " + std::to_string(balance) + "포인트)", "",
                             "INSUFFICIENT_POINTS");
     }
     if (request.use_points > payable) {
-      return Error::invalid("Points used cannot exceed the order amount (" +
-                                std::to_string(payable) + ").",
+      return Error::invalid("사용 포인트가 결제 금액(" + std::to_string(payable) +
+                                "원)을 초과할 수 없습니다.",
                             "", "EXCEEDS_ORDER_AMOUNT");
     }
   }
@@ -246,7 +246,7 @@ Result<CancelEffects> cancel_in_tx(store::Db& db, std::int64_t order_id, Micros 
   auto& q = db.stmt(
       "SELECT status, user_id, used_points, earned_points FROM orders WHERE id = ?");
   q.bind(1, order_id);
-  if (!q.executeStep()) return Error::not_found("No such order.");
+  if (!q.executeStep()) return Error::not_found("주문을 찾을 수 없습니다.");
   CancelEffects fx;
   fx.previous_status = q.getColumn(0).getString();
   fx.user_id = q.getColumn(1).getInt64();
@@ -254,7 +254,7 @@ Result<CancelEffects> cancel_in_tx(store::Db& db, std::int64_t order_id, Micros 
   const std::int64_t earned = q.getColumn(3).getInt64();
   q.reset();
   if (!order_can_cancel(fx.previous_status)) {
-    return Error::conflict("An order in status '" + fx.previous_status + "' cannot be canceled.",
+    return Error::conflict("'" + order_status_display(fx.previous_status) + "' 상태의 주문은 취소할 수 없습니다.",
                            "CANNOT_CANCEL");
   }
   // Points first: reverse_order writes nothing when it refuses, and nothing else is written yet.
@@ -300,7 +300,7 @@ Status mark_paid_in_tx(store::Db& db, std::int64_t order_id, const std::string& 
                        Micros now) {
   auto& q = db.stmt("SELECT status FROM orders WHERE id = ?");
   q.bind(1, order_id);
-  if (!q.executeStep()) return Error::not_found("No such order.");
+  if (!q.executeStep()) return Error::not_found("주문을 찾을 수 없습니다.");
   const std::string status = q.getColumn(0).getString();
   q.reset();
   if (status != "confirmed") {
@@ -326,7 +326,7 @@ Status mark_paid_in_tx(store::Db& db, std::int64_t order_id, const std::string& 
 Result<std::string> advance_fulfilment_in_tx(store::Db& db, std::int64_t order_id, Micros now) {
   auto& q = db.stmt("SELECT status FROM orders WHERE id = ?");
   q.bind(1, order_id);
-  if (!q.executeStep()) return Error::not_found("No such order.");
+  if (!q.executeStep()) return Error::not_found("주문을 찾을 수 없습니다.");
   const std::string status = q.getColumn(0).getString();
   q.reset();
   std::string next;

@@ -214,11 +214,11 @@ Status Orders::check_eligible(std::int64_t user_id) const {
 Result<OrderAccepted> Orders::intake(std::int64_t user_id, const OrderRequest& request) {
   SHOP_TRY(order_ops::validate_request(request));
   if (!state_->accepting.load(std::memory_order_acquire)) {
-    return Error::unavailable("The server is shutting down; retry shortly.", "INTAKE_STOPPED");
+    return Error::unavailable("서버가 종료 중입니다. 잠시 후 다시 시도해주세요.", "INTAKE_STOPPED");
   }
   // Reserve the queue slot first: a full queue refuses the order before anything is written.
   if (!state_->queue.try_reserve()) {
-    return Error::unavailable("Too many orders are waiting to be processed; retry shortly.",
+    return Error::unavailable("주문이 많아 처리가 지연되고 있습니다. 잠시 후 다시 시도해주세요.",
                               "QUEUE_FULL");
   }
   const Micros now = ctx_.now();
@@ -381,11 +381,11 @@ Result<Order> Orders::get(const OrderViewer& viewer, std::int64_t order_id) cons
     auto& q = db.stmt(std::string("SELECT ") + kOrderColumns +
                       " FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id = ?");
     q.bind(1, order_id);
-    if (!q.executeStep()) return Error::not_found("No Order matches the given query.");
+    if (!q.executeStep()) return Error::not_found("주문을 찾을 수 없습니다.");
     Order o = read_order(q);
     q.reset();
     if (!viewer.is_staff && o.user_id != viewer.user_id) {
-      return Error::not_found("No Order matches the given query.");
+      return Error::not_found("주문을 찾을 수 없습니다.");
     }
     o.items = load_order_items(db, order_id);
     return o;
@@ -399,11 +399,11 @@ Status Orders::cancel(const OrderViewer& viewer, std::int64_t order_id) {
   auto done = ctx_.store->write([&](store::Db& db) -> Status {
     auto& q = db.stmt("SELECT user_id FROM orders WHERE id = ?");
     q.bind(1, order_id);
-    if (!q.executeStep()) return Error::not_found("No Order matches the given query.");
+    if (!q.executeStep()) return Error::not_found("주문을 찾을 수 없습니다.");
     const std::int64_t owner = q.getColumn(0).getInt64();
     q.reset();
     if (!viewer.is_staff && owner != viewer.user_id) {
-      return Error::not_found("No Order matches the given query.");
+      return Error::not_found("주문을 찾을 수 없습니다.");
     }
     auto fx = order_ops::cancel_in_tx(db, order_id, now);
     if (!fx) return fx.error();

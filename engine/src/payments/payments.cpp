@@ -5,7 +5,8 @@
 
 #include "auth/crypto.h"
 #include "engine_context.h"
-#include "payments/order_effects.h"
+#include "orders/order_ops.h"
+#include "payments/payment_ops.h"
 #include "payments/provider.h"
 #include "points/ledger.h"
 
@@ -15,9 +16,9 @@ namespace {
 
 using store::Db;
 
-constexpr std::array<const char*, 8> kStatuses = {
-    "ready", "in_progress", "waiting_for_deposit", "done", "canceled", "partial_canceled",
-    "aborted", "expired"};
+constexpr std::array<const char*, 8> kStatuses = {"ready",   "in_progress", "waiting_for_deposit",
+                                                  "done",    "canceled",    "partial_canceled",
+                                                  "aborted", "expired"};
 
 // Order statuses after a successful payment (contract §2.6 is_paid).
 bool is_paid_order_status(const std::string& s) {
@@ -31,7 +32,9 @@ std::size_t char_count(const std::string& s) {
   return n;
 }
 
-bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool is_blank(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
 Status check_text(const std::string& value, const char* field, std::size_t max_chars) {
   if (is_blank(value)) return Error::invalid("This field may not be blank.", field);
@@ -79,8 +82,12 @@ PaymentInfo payment_from_row(SQLite::Statement& q) {
   return p;
 }
 
-Error payment_not_found() { return Error::not_found("Payment not found."); }
-Error order_not_found() { return Error::not_found("Order not found."); }
+Error payment_not_found() {
+  return Error::not_found("Payment not found.");
+}
+Error order_not_found() {
+  return Error::not_found("Order not found.");
+}
 
 // The caller's payment (another user's is "not found", never "forbidden").
 Result<PaymentInfo> load_payment(Db& db, std::int64_t user_id, std::int64_t payment_id) {
@@ -128,16 +135,6 @@ Error not_payable(const OrderRow& order) {
                         "ORDER_NOT_PAYABLE");
 }
 
-Status check_email_verified(const detail::EngineContext& ctx, Db& db, std::int64_t user_id) {
-  if (!ctx.options.require_verified_email_for_orders) return Status::ok();
-  auto& q = db.stmt("SELECT is_email_verified FROM users WHERE id = ?");
-  q.bind(1, user_id);
-  if (!q.executeStep() || q.getColumn(0).getInt() == 0) {
-    return Error::forbidden("E-mail verification is required before paying.");
-  }
-  return Status::ok();
-}
-
 std::int64_t insert_ready_payment(Db& db, const OrderRow& order, const std::string& method,
                                   const std::string& provider, Micros now) {
   auto& ins = db.stmt(
@@ -178,7 +175,9 @@ Result<PaymentRequestInfo> Payments::request(std::int64_t user_id, std::int64_t 
   return ctx_.store->write([&](Db& db) -> Result<PaymentRequestInfo> {
     auto order = load_own_order(db, user_id, order_id);
     if (!order) return order.error();
-    SHOP_TRY(check_email_verified(ctx_, db, user_id));
+    // Paying is ordering: the same eligibility rule (active, e-mail verified when required).
+    SHOP_TRY(order_ops::check_eligible_in_tx(db, user_id,
+                                             ctx_.options.require_verified_email_for_orders));
     auto live = live_payment(db, order_id);
     if (live && live->status == "done") {
       return Error::invalid("This order has already been paid.", "", "ALREADY_PAID");
@@ -217,7 +216,8 @@ Result<PaymentRequestInfo> Payments::request(std::int64_t user_id, std::int64_t 
     // Django's get_full_name(): "first last" stripped, else the username.
     std::string full = user.getColumn(1).getString() + " " + user.getColumn(2).getString();
     const auto b = full.find_first_not_of(' ');
-    full = b == std::string::npos ? std::string() : full.substr(b, full.find_last_not_of(' ') - b + 1);
+    full =
+        b == std::string::npos ? std::string() : full.substr(b, full.find_last_not_of(' ') - b + 1);
     info.customer_name = full.empty() ? user.getColumn(0).getString() : full;
     info.customer_email = user.getColumn(3).getString();
     info.order_id = order_id;
@@ -228,10 +228,11 @@ Result<PaymentRequestInfo> Payments::request(std::int64_t user_id, std::int64_t 
 }
 
 Result<PaymentConfirmation> Payments::confirm(std::int64_t user_id, std::int64_t order_id,
-                                              const std::string& payment_key,
-                                              std::int64_t amount) {
+                                              const std::string& payment_key, std::int64_t amount) {
   SHOP_TRY(check_text(payment_key, "payment_key", kMaxPaymentKey));
-  if (amount < 0) return Error::invalid("Ensure this value is greater than or equal to 0.", "amount");
+  if (amount < 0) {
+    return Error::invalid("Ensure this value is greater than or equal to 0.", "amount");
+  }
   const Micros now = ctx_.now();
 
   // The write commits a declined payment as `aborted`, so a decline is a successful write whose
@@ -243,7 +244,9 @@ Result<PaymentConfirmation> Payments::confirm(std::int64_t user_id, std::int64_t
   auto outcome = ctx_.store->write([&](Db& db) -> Result<Outcome> {
     auto order = load_own_order(db, user_id, order_id);
     if (!order) return order.error();
-    SHOP_TRY(check_email_verified(ctx_, db, user_id));
+    // Paying is ordering: the same eligibility rule (active, e-mail verified when required).
+    SHOP_TRY(order_ops::check_eligible_in_tx(db, user_id,
+                                             ctx_.options.require_verified_email_for_orders));
     auto live = live_payment(db, order_id);
     if (live && live->status == "done") {
       return Error::invalid("This payment has already been completed.", "", "ALREADY_PAID");
@@ -271,7 +274,8 @@ Result<PaymentConfirmation> Payments::confirm(std::int64_t user_id, std::int64_t
           "UPDATE payments SET status = 'aborted', payment_key = ?, failure_reason = ?, "
           "updated_at = ? WHERE id = ?");
       abort.bind(1, payment_key);
-      abort.bind(2, "[" + (e.reason.empty() ? std::string("DECLINED") : e.reason) + "] " + e.message);
+      abort.bind(2,
+                 "[" + (e.reason.empty() ? std::string("DECLINED") : e.reason) + "] " + e.message);
       abort.bind(3, now);
       abort.bind(4, payment_id);
       abort.exec();
@@ -289,7 +293,7 @@ Result<PaymentConfirmation> Payments::confirm(std::int64_t user_id, std::int64_t
     done.bind(4, now);
     done.bind(5, payment_id);
     done.exec();
-    SHOP_TRY(payments::mark_order_paid(db, order_id, charged, now));
+    SHOP_TRY(order_ops::mark_paid_in_tx(db, order_id, charged, now));
     auto earned = ledger::earn_for_order(db, order_id, now);
     if (!earned) return earned.error();
 
@@ -344,13 +348,14 @@ Result<PaymentPage> Payments::list(std::int64_t user_id, const std::string& stat
   }
   // Pages beyond the end are empty; guard the offset against overflow.
   const std::int64_t max_offset = INT64_MAX / 2;
-  const std::int64_t offset = page - 1 > max_offset / page_size ? max_offset : (page - 1) * page_size;
+  const std::int64_t offset =
+      page - 1 > max_offset / page_size ? max_offset : (page - 1) * page_size;
   return ctx_.store->read([&](Db& db) -> Result<PaymentPage> {
     PaymentPage out;
     out.page = page;
     out.page_size = page_size;
-    auto& count = db.stmt(
-        "SELECT COUNT(*) FROM payments WHERE user_id = ?1 AND (?2 = '' OR status = ?2)");
+    auto& count =
+        db.stmt("SELECT COUNT(*) FROM payments WHERE user_id = ?1 AND (?2 = '' OR status = ?2)");
     count.bind(1, user_id);
     count.bind(2, status);
     count.executeStep();
@@ -379,29 +384,32 @@ Result<PaymentCancellation> Payments::cancel(std::int64_t user_id, std::int64_t 
       return Error::invalid("This payment has already been canceled.", "", "ALREADY_CANCELED");
     }
     if (payment->status != "done") {
-      return Error::invalid("Only a completed payment can be canceled (status: " +
-                                payment->status + ").",
-                            "", "PAYMENT_NOT_CANCELABLE");
+      return Error::invalid(
+          "Only a completed payment can be canceled (status: " + payment->status + ").", "",
+          "PAYMENT_NOT_CANCELABLE");
     }
     PaymentCancellation out;
-    auto reversal = payments::cancel_paid_order(db, payment->order_id, now);
-    if (!reversal) return reversal.error();
-    out.refunded_points = reversal->refunded;
-    out.deducted_points = reversal->deducted;
-
+    auto& q = db.stmt("SELECT status FROM orders WHERE id = ?");
+    q.bind(1, payment->order_id);
+    if (!q.executeStep()) return order_not_found();
+    const std::string order_status = q.getColumn(0).getString();
+    q.reset();
+    if (order_status == "paid") {
+      // Stock back, sold_count down (floored), used points refunded, earned points taken back.
+      auto fx = order_ops::cancel_in_tx(db, payment->order_id, now);
+      if (!fx) return fx.error();
+      out.refunded_points = fx->refunded_points;
+      out.deducted_points = fx->deducted_points;
+    } else if (order_status != "canceled") {
+      // A canceled order was already reversed by its own cancel: only the money is left to give
+      // back. Orders past `paid` (preparing, shipped, ...) go through returns instead.
+      return Error::invalid("The order can no longer be canceled (status: " + order_status + ").",
+                            "", "ORDER_NOT_CANCELABLE");
+    }
     // The provider goes last: if anything above failed, no money has moved.
     auto refund =
-        provider_->cancel(payment->payment_key.value_or(""), payment->amount, reason);
+        payments::refund_order_payment_in_tx(*provider_, db, payment->order_id, reason, now);
     if (!refund) return refund.error();
-    auto& upd = db.stmt(
-        "UPDATE payments SET status = 'canceled', canceled_amount = ?, cancel_reason = ?, "
-        "canceled_at = ?, updated_at = ? WHERE id = ?");
-    upd.bind(1, refund->canceled_amount);
-    upd.bind(2, reason);
-    upd.bind(3, now);
-    upd.bind(4, now);
-    upd.bind(5, payment_id);
-    upd.exec();
     auto info = load_payment(db, user_id, payment_id);
     if (!info) return info.error();
     out.payment = std::move(*info);
@@ -420,7 +428,8 @@ Result<PaymentFailure> Payments::fail(std::int64_t user_id, std::int64_t order_i
     if (!order) return order.error();
     auto live = live_payment(db, order_id);
     if (!live) {
-      auto& last = db.stmt("SELECT status FROM payments WHERE order_id = ? ORDER BY id DESC LIMIT 1");
+      auto& last =
+          db.stmt("SELECT status FROM payments WHERE order_id = ? ORDER BY id DESC LIMIT 1");
       last.bind(1, order_id);
       if (!last.executeStep()) return payment_not_found();
       if (last.getColumn(0).getString() == "canceled") {

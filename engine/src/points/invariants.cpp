@@ -52,7 +52,8 @@ const Check kChecks[] = {
      "SELECT e.id, -e.points, COALESCE(l.lot_expired_amount, -1) FROM point_entries e "
      "LEFT JOIN point_entries l ON l.id = json_extract(e.metadata, '$.original_history_id') "
      "WHERE e.type = 'expire' AND (l.id IS NULL OR l.lot_expired = 0 OR "
-     "-e.points != l.lot_expired_amount OR json_extract(e.metadata, '$.expired_amount') != -e.points)"},
+     "-e.points != l.lot_expired_amount OR json_extract(e.metadata, '$.expired_amount') != "
+     "-e.points)"},
     {"lot expired more than once (lot, expire entries)",
      "SELECT json_extract(metadata, '$.original_history_id') AS lot, COUNT(*) FROM point_entries "
      "WHERE type = 'expire' GROUP BY lot HAVING COUNT(*) > 1"},

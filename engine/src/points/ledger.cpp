@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string_view>
 
 #include "shop/timefmt.h"
@@ -19,7 +20,9 @@ using json = nlohmann::json;
 namespace {
 
 // Stored metadata times are UTC ISO-8601, as Django's isoformat() of an aware UTC datetime.
-std::string iso_utc(Micros t) { return timefmt::format_datetime(t, 0); }
+std::string iso_utc(Micros t) {
+  return timefmt::format_datetime(t, 0);
+}
 
 std::string with_commas(std::int64_t v) {
   std::string digits = std::to_string(v < 0 ? -v : v);
@@ -39,8 +42,8 @@ struct UserBalance {
 };
 
 Result<UserBalance> load_user(store::Db& db, std::int64_t user_id) {
-  auto& q = db.stmt(
-      "SELECT points, total_earned, total_used, membership_level FROM users WHERE id = ?");
+  auto& q =
+      db.stmt("SELECT points, total_earned, total_used, membership_level FROM users WHERE id = ?");
   q.bind(1, user_id);
   if (!q.executeStep()) return Error::not_found("사용자를 찾을 수 없습니다.");
   UserBalance u;
@@ -281,10 +284,10 @@ Result<EntryResult> spend_fifo_with_metadata(store::Db& db, std::int64_t user_id
 }
 
 Result<EntryResult> spend_fifo(store::Db& db, std::int64_t user_id, std::int64_t amount,
-                               std::optional<std::int64_t> order_id,
-                               const std::string& description, Micros now, bool enforce_minimum) {
-  return spend_fifo_with_metadata(db, user_id, amount, order_id, description, now,
-                                  enforce_minimum, "{}");
+                               std::optional<std::int64_t> order_id, const std::string& description,
+                               Micros now, bool enforce_minimum) {
+  return spend_fifo_with_metadata(db, user_id, amount, order_id, description, now, enforce_minimum,
+                                  "{}");
 }
 
 Result<EntryResult> deduct(store::Db& db, std::int64_t user_id, const std::string& type,
@@ -339,7 +342,8 @@ Result<OrderPoints> order_points(store::Db& db, std::int64_t order_id) {
   OrderPoints op;
   op.order_id = order_id;
   {
-    auto& q = db.stmt("SELECT user_id, status, COALESCE(order_number, '') FROM orders WHERE id = ?");
+    auto& q =
+        db.stmt("SELECT user_id, status, COALESCE(order_number, '') FROM orders WHERE id = ?");
     q.bind(1, order_id);
     if (!q.executeStep()) return Error::not_found("주문을 찾을 수 없습니다.");
     op.user_id = q.getColumn(0).getInt64();
@@ -385,8 +389,7 @@ Result<EntryResult> earn_for_order(store::Db& db, std::int64_t order_id, Micros 
     return Error::conflict("취소되었거나 실패한 주문은 적립할 수 없습니다.", "ORDER_NOT_EARNABLE");
   }
   {
-    auto& q = db.stmt(
-        "SELECT id FROM point_entries WHERE order_id = ? AND type = 'earn' LIMIT 1");
+    auto& q = db.stmt("SELECT id FROM point_entries WHERE order_id = ? AND type = 'earn' LIMIT 1");
     q.bind(1, order_id);
     if (q.executeStep()) {  // earned already: never twice
       EntryResult r;
@@ -403,9 +406,8 @@ Result<EntryResult> earn_for_order(store::Db& db, std::int64_t order_id, Micros 
   const std::int64_t amount =
       static_cast<std::int64_t>(static_cast<__int128>(total_amount) * rate / 100);
   if (amount <= 0) return EntryResult{};
-  const json metadata = {{"order_number", order_number},
-                         {"earn_rate", rate},
-                         {"membership_level", user->level}};
+  const json metadata = {
+      {"order_number", order_number}, {"earn_rate", rate}, {"membership_level", user->level}};
   auto r = grant(db, user_id, "earn", amount, now + kLotLifetime, order_id,
                  "주문 #" + order_number + " 구매 적립", now, metadata.dump());
   if (!r) return r.error();
@@ -422,10 +424,10 @@ Result<EntryResult> refund_order_use(store::Db& db, std::int64_t order_id, Micro
   if (!op) return op.error();
   if (op->used <= 0 || op->refunded > 0) return EntryResult{};
   const json metadata = {{"order_number", op->order_number}, {"refunded_use", op->used}};
-  return grant(db, op->user_id, "cancel_refund", op->used, std::nullopt, order_id,
-               description.empty() ? "주문 #" + op->order_number + " 취소로 인한 포인트 환불"
-                                   : description,
-               now, metadata.dump());
+  return grant(
+      db, op->user_id, "cancel_refund", op->used, std::nullopt, order_id,
+      description.empty() ? "주문 #" + op->order_number + " 취소로 인한 포인트 환불" : description,
+      now, metadata.dump());
 }
 
 Result<EntryResult> deduct_order_earn(store::Db& db, std::int64_t order_id, Micros now,
@@ -495,7 +497,8 @@ Result<Reversal> reverse_order(store::Db& db, std::int64_t order_id, Micros now)
   db.exec("SAVEPOINT ledger_reverse");
   Reversal out;
   auto refunded = refund_order_use(db, order_id, now);
-  auto deducted = refunded ? deduct_order_earn(db, order_id, now) : Result<EntryResult>(EntryResult{});
+  auto deducted =
+      refunded ? deduct_order_earn(db, order_id, now) : Result<EntryResult>(EntryResult{});
   if (!refunded || !deducted) {
     db.exec("ROLLBACK TO ledger_reverse");
     db.exec("RELEASE ledger_reverse");

@@ -43,9 +43,8 @@ struct EntryResult {
 // Errors (nothing written): invalid amount (reason MINIMUM_AMOUNT_NOT_MET / INVALID_AMOUNT),
 // balance too low (reason INSUFFICIENT_POINTS), unknown user (not found).
 Result<EntryResult> spend_fifo(store::Db& db, std::int64_t user_id, std::int64_t amount,
-                               std::optional<std::int64_t> order_id,
-                               const std::string& description, Micros now,
-                               bool enforce_minimum = true);
+                               std::optional<std::int64_t> order_id, const std::string& description,
+                               Micros now, bool enforce_minimum = true);
 
 // Grants points: type is "earn", "admin_add", "event" or "cancel_refund". With expires_at the
 // entry is a lot. Returns the new entry.
@@ -96,11 +95,11 @@ struct OrderPoints {
   std::int64_t user_id = 0;
   std::string status;
   std::string order_number;
-  std::int64_t used = 0;       // points its "use" entry spent (0: none)
-  std::int64_t refunded = 0;   // its "cancel_refund" (0: not refunded)
-  std::int64_t earned = 0;     // its "earn" lot (0: none)
+  std::int64_t used = 0;      // points its "use" entry spent (0: none)
+  std::int64_t refunded = 0;  // its "cancel_refund" (0: not refunded)
+  std::int64_t earned = 0;    // its "earn" lot (0: none)
   std::int64_t earn_entry_id = 0;
-  std::int64_t deducted = 0;   // its "cancel_deduct" (0: not taken back)
+  std::int64_t deducted = 0;  // its "cancel_deduct" (0: not taken back)
 };
 // Errors: unknown order (not found).
 Result<OrderPoints> order_points(store::Db& db, std::int64_t order_id);
@@ -132,15 +131,15 @@ struct ExpiryCursor {
   std::int64_t id = 0;
 };
 struct ExpiryBatch {
-  int scanned = 0;            // due lots looked at
-  int expired = 0;            // lots that had a remainder: an "expire" entry each
-  int closed = 0;             // lots past date with nothing left: flagged, no entry
-  int failed = 0;             // rows skipped because of an error (left unflagged for next run)
-  std::int64_t points = 0;    // points expired
+  int scanned = 0;          // due lots looked at
+  int expired = 0;          // lots that had a remainder: an "expire" entry each
+  int closed = 0;           // lots past date with nothing left: flagged, no entry
+  int failed = 0;           // rows skipped because of an error (left unflagged for next run)
+  std::int64_t points = 0;  // points expired
   std::vector<std::int64_t> users;  // users whose balance changed (may repeat)
   std::string first_error;
   ExpiryCursor next;
-  bool done = false;          // no more due lots after this batch
+  bool done = false;  // no more due lots after this batch
 };
 // Expires up to `limit` due lots (expires_at <= now, not flagged) after `from`: each lot with a
 // remainder gets an "expire" entry of exactly that remainder (metadata original_history_id,

@@ -79,8 +79,7 @@ struct UserRow {
 };
 
 Result<UserRow> load_user(store::Db& db, std::int64_t user_id) {
-  auto& q =
-      db.stmt("SELECT username, points, total_earned, total_used FROM users WHERE id = ?");
+  auto& q = db.stmt("SELECT username, points, total_earned, total_used FROM users WHERE id = ?");
   q.bind(1, user_id);
   if (!q.executeStep()) return Error::not_found("사용자를 찾을 수 없습니다.");
   UserRow u{q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
@@ -155,10 +154,11 @@ Result<MyPoints> Points::my(std::int64_t user_id) const {
     auto user = load_user(db, user_id);
     if (!user) return user.error();
     MyPoints out;
-    out.info = {user_id,           user->username, user->points, user->total_earned,
+    out.info = {user_id,          user->username,
+                user->points,     user->total_earned,
                 user->total_used, expiring_sum(db, user_id, now, now + 30 * kMicrosPerDay)};
-    auto& q = db.stmt(std::string(kEntryColumns) +
-                      "WHERE e.user_id = ? ORDER BY e.id DESC LIMIT 5");
+    auto& q =
+        db.stmt(std::string(kEntryColumns) + "WHERE e.user_id = ? ORDER BY e.id DESC LIMIT 5");
     q.bind(1, user_id);
     out.recent = read_entries(q);
     return out;
@@ -211,7 +211,8 @@ Result<HistoryPage> Points::history(std::int64_t user_id, const HistoryQuery& qu
 
     if (!query.from && !query.until) {
       // Counts come from the per-type totals the ledger keeps: O(types), not O(history).
-      std::string sql = "SELECT COALESCE(SUM(entries), 0) FROM point_type_totals WHERE user_id = ?1";
+      std::string sql =
+          "SELECT COALESCE(SUM(entries), 0) FROM point_type_totals WHERE user_id = ?1";
       if (filter == Filter::kEarned) sql += " AND type IN " + in_list(ledger::positive_types());
       if (filter == Filter::kUsed) sql += " AND type IN " + in_list(ledger::negative_types());
       if (filter == Filter::kExact) sql += " AND type = ?2";
@@ -231,7 +232,8 @@ Result<HistoryPage> Points::history(std::int64_t user_id, const HistoryQuery& qu
     }
     const std::int64_t offset = (query.page - 1) * query.page_size;
     if (offset >= out.count) return out;
-    auto& q = db.stmt(std::string(kEntryColumns) + where + " ORDER BY e.id DESC LIMIT ?5 OFFSET ?6");
+    auto& q =
+        db.stmt(std::string(kEntryColumns) + where + " ORDER BY e.id DESC LIMIT ?5 OFFSET ?6");
     bind_filters(q);
     q.bind(5, query.page_size);
     q.bind(6, offset);
@@ -308,8 +310,7 @@ Result<PointStatistics> Points::statistics(std::int64_t user_id) const {
   int y;
   unsigned m, d;
   timefmt::civil_from_days(
-      floor_div(now + static_cast<Micros>(offset) * 60 * kMicrosPerSecond, kMicrosPerDay), y, m,
-      d);
+      floor_div(now + static_cast<Micros>(offset) * 60 * kMicrosPerSecond, kMicrosPerDay), y, m, d);
   const Micros month_start = timefmt::local_day_start(timefmt::days_from_civil(y, m, 1), offset);
   return ctx_.store->read([&](store::Db& db) -> Result<PointStatistics> {
     auto user = load_user(db, user_id);
@@ -435,9 +436,8 @@ Result<ExpiryRun> Points::expire_due_lots(Micros now) {
   std::unordered_set<std::int64_t> users;
   ledger::ExpiryCursor cursor;
   while (true) {
-    auto batch = ctx_.store->write([&](store::Db& db) {
-      return ledger::expire_batch(db, now, cursor, kExpiryBatch);
-    });
+    auto batch = ctx_.store->write(
+        [&](store::Db& db) { return ledger::expire_batch(db, now, cursor, kExpiryBatch); });
     if (!batch) return batch.error();
     ++run.transactions;
     run.lots_expired += batch->expired;
@@ -455,16 +455,15 @@ Result<ExpiryRun> Points::expire_due_lots(Micros now) {
 
 Result<NoticeRun> Points::notify_expiring(Micros now) {
   const Micros until = now + ledger::kExpiryNoticeWindow;
-  auto users = ctx_.store->read(
-      [&](store::Db& db) { return ledger::users_to_notify(db, now, until); });
+  auto users =
+      ctx_.store->read([&](store::Db& db) { return ledger::users_to_notify(db, now, until); });
   if (!users) return users.error();
   NoticeRun run;
   constexpr size_t kUsersPerTransaction = 200;
   for (size_t i = 0; i < users->size(); i += kUsersPerTransaction) {
-    std::vector<std::int64_t> chunk(
-        users->begin() + static_cast<std::ptrdiff_t>(i),
-        users->begin() + static_cast<std::ptrdiff_t>(std::min(i + kUsersPerTransaction,
-                                                              users->size())));
+    std::vector<std::int64_t> chunk(users->begin() + static_cast<std::ptrdiff_t>(i),
+                                    users->begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                         i + kUsersPerTransaction, users->size())));
     auto batch = ctx_.store->write([&](store::Db& db) {
       return ledger::notify_users(db, chunk, now, until, ctx_.options.utc_offset_minutes);
     });
@@ -484,10 +483,10 @@ Result<LedgerChange> Points::admin_adjust(std::int64_t user_id, std::int64_t amo
   }
   const Micros now = ctx_.now();
   auto r = ctx_.store->write([&](store::Db& db) {
-    return amount > 0 ? ledger::grant(db, user_id, "admin_add", amount, std::nullopt, std::nullopt,
-                                      reason.empty() ? "관리자 지급" : reason, now)
-                      : ledger::deduct(db, user_id, "admin_deduct", -amount, std::nullopt,
-                                       reason, now);
+    return amount > 0
+               ? ledger::grant(db, user_id, "admin_add", amount, std::nullopt, std::nullopt,
+                               reason.empty() ? "관리자 지급" : reason, now)
+               : ledger::deduct(db, user_id, "admin_deduct", -amount, std::nullopt, reason, now);
   });
   if (!r) return r.error();
   return LedgerChange{r->entry_id, r->amount, r->balance_after};

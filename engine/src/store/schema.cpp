@@ -106,7 +106,9 @@ CREATE TABLE products (
   origin            TEXT
 );
 CREATE INDEX products_category ON products(category_id);
-CREATE INDEX products_active_created ON products(is_active, created_at DESC);
+-- id DESC breaks created_at ties, so the default listing (-created_at) reads no more rows than
+-- it returns.
+CREATE INDEX products_active_created ON products(is_active, created_at DESC, id DESC);
 CREATE INDEX products_seller ON products(seller_id);
 
 -- One active cart per user, or per anonymous session key.

@@ -1,9 +1,8 @@
 // testdata/catalogue.cpp — presets, the embedded catalogue, the deterministic random source.
 #include "testdata/catalogue.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 
 #include "shop/testdata.h"
 #include "testdata/catalogue_data.h"
@@ -45,11 +44,15 @@ Result<std::vector<CategoryTemplate>> parse_catalogue() {
   std::vector<CategoryTemplate> out;
   try {
     for (const auto& c : doc.at("categories")) {
-      CategoryTemplate cat{c.at("name").get<std::string>(), c.at("slug").get<std::string>(),
-                           c.value("description", std::string()), {}};
+      CategoryTemplate cat{c.at("name").get<std::string>(),
+                           c.at("slug").get<std::string>(),
+                           c.value("description", std::string()),
+                           {}};
       for (const auto& s : c.at("subcategories")) {
-        SubcategoryTemplate sub{s.at("name").get<std::string>(), s.at("slug").get<std::string>(),
-                                s.at("sku_base").get<std::string>(), {}};
+        SubcategoryTemplate sub{s.at("name").get<std::string>(),
+                                s.at("slug").get<std::string>(),
+                                s.at("sku_base").get<std::string>(),
+                                {}};
         for (const auto& p : s.at("products")) {
           ProductTemplate t;
           t.name = p.at("name").get<std::string>();
@@ -57,7 +60,8 @@ Result<std::vector<CategoryTemplate>> parse_catalogue() {
           t.description = p.value("description", std::string());
           t.tags = p.value("tags", std::string());
           t.price = p.at("price").get<std::int64_t>();
-          if (p.contains("compare_price")) t.compare_price = p.at("compare_price").get<std::int64_t>();
+          if (p.contains("compare_price"))
+            t.compare_price = p.at("compare_price").get<std::int64_t>();
           sub.products.push_back(std::move(t));
         }
         cat.subcategories.push_back(std::move(sub));

@@ -8,7 +8,6 @@
 #include "testdata/generator.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "auth/password.h"
 #include "auth/users_db.h"
@@ -29,18 +28,12 @@ const char* const kFamilyNames[] = {"김", "이", "박", "최", "정", "강", "�
 const char* const kGivenNames[] = {"민준", "서연", "도윤", "지우", "하준", "서윤", "시우", "하은",
                                    "주원", "지민", "예준", "수아", "지호", "채원", "준서", "지유"};
 const char* const kDistricts[] = {"강남구 테헤란로", "마포구 월드컵북로", "송파구 올림픽로",
-                                  "종로구 세종대로", "성동구 왕십리로", "영등포구 여의대로"};
+                                  "종로구 세종대로", "성동구 왕십리로",   "영등포구 여의대로"};
 const char* const kTiers[] = {"bronze", "silver", "gold", "vip"};
 
 template <size_t N>
 const char* pick(Random& rnd, const char* const (&items)[N]) {
   return items[rnd.range(0, static_cast<std::int64_t>(N) - 1)];
-}
-
-std::string two_digits(std::int64_t v) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02lld", static_cast<long long>(v));
-  return buf;
 }
 
 // `base`, or `base-2`, `base-3`, ... whichever is not yet used in table.column.
@@ -115,10 +108,14 @@ Result<ClearReport> clear_origin(store::Db& db, const std::string& origin) {
   // into initial_stock (stock itself does not change).
   run("UPDATE products SET initial_stock = initial_stock - (SELECT COALESCE(SUM(oi.quantity), 0) "
       "FROM order_items oi WHERE oi.product_id = products.id AND oi.stock_state = 1 AND "
-      "oi.order_id IN (" + doomed_orders + ")) "
+      "oi.order_id IN (" +
+      doomed_orders +
+      ")) "
       "WHERE (origin IS NULL OR origin <> ?1) AND id IN (SELECT oi.product_id FROM order_items oi "
-      "WHERE oi.stock_state = 1 AND oi.order_id IN (" + doomed_orders + "))");
-  r.orders = run("DELETE FROM orders WHERE id IN (" + doomed_orders + ")");  // items, payments cascade
+      "WHERE oi.stock_state = 1 AND oi.order_id IN (" +
+      doomed_orders + "))");
+  r.orders =
+      run("DELETE FROM orders WHERE id IN (" + doomed_orders + ")");  // items, payments cascade
   r.carts = run(
       "DELETE FROM carts WHERE origin = ?1 OR user_id IN (SELECT id FROM users WHERE origin = ?1)");
   // Order items of orders that stay keep their snapshot (name, price); product_id becomes NULL.
@@ -127,10 +124,10 @@ Result<ClearReport> clear_origin(store::Db& db, const std::string& origin) {
   // Categories: only those left with no products and no subcategories (a category someone else
   // filled stays; deleting a parent would cascade to foreign children). Leaves first.
   for (;;) {
-    std::int64_t n = run(
-        "DELETE FROM categories WHERE origin = ?1 AND NOT EXISTS (SELECT 1 FROM products p "
-        "WHERE p.category_id = categories.id) AND NOT EXISTS (SELECT 1 FROM categories c "
-        "WHERE c.parent_id = categories.id)");
+    std::int64_t n =
+        run("DELETE FROM categories WHERE origin = ?1 AND NOT EXISTS (SELECT 1 FROM products p "
+            "WHERE p.category_id = categories.id) AND NOT EXISTS (SELECT 1 FROM categories c "
+            "WHERE c.parent_id = categories.id)");
     if (n == 0) break;
     r.categories += n;
   }
@@ -145,7 +142,7 @@ Result<Report> create(detail::EngineContext& ctx, const Options& options) {
   }
   const int user_count = options.users.value_or(preset->users);
   if (user_count < 1 || user_count > kMaxUsers) {
-    return Error::invalid("--users must be between 1 and " + std::to_string(kMaxUsers), "users");
+    return Error::invalid("users must be between 1 and " + std::to_string(kMaxUsers), "users");
   }
   auto cat = catalogue();
   if (!cat) return cat.error();
@@ -169,15 +166,14 @@ Result<Report> create(detail::EngineContext& ctx, const Options& options) {
     NewUser& u = p.row;
     u.username = "test_user" + std::to_string(i);
     u.email = "test" + std::to_string(i) + "@example.com";
-    // One hash for all demo accounts would share a salt; each gets its own.
     u.password = kUserPassword;
     u.skip_password_validation = true;
     u.is_email_verified = true;
-    p.password_hash = password::hash(kUserPassword, iterations);
+    p.password_hash = password::hash(kUserPassword, iterations);  // each with its own salt
     u.last_name = pick(rnd, kFamilyNames);
     u.first_name = pick(rnd, kGivenNames);
     u.phone_number = "010-" + std::to_string(rnd.range(1000, 9999)) + "-" +
-              std::to_string(rnd.range(1000, 9999));
+                     std::to_string(rnd.range(1000, 9999));
     u.postal_code = "0" + std::to_string(rnd.range(1000, 8999));
     u.address = std::string("서울특별시 ") + pick(rnd, kDistricts) + " " +
                 std::to_string(rnd.range(1, 400));
@@ -212,10 +208,8 @@ Result<Report> create(detail::EngineContext& ctx, const Options& options) {
     present.bind(1, kOrigin);
     present.executeStep();
     if (present.getColumn(0).getInt64() > 0) {
-      return Error::conflict(
-          "test data is already present; use --clear to replace it (or shopctl "
-          "create-test-data --clear --preset " + preset->name + ")",
-          "TEST_DATA_PRESENT");
+      return Error::conflict("test data is already present (run with --clear to replace it)",
+                             "TEST_DATA_PRESENT");
     }
 
     for (auto& p : users) {
@@ -279,8 +273,8 @@ Result<Report> create(detail::EngineContext& ctx, const Options& options) {
           p.price = tpl.price;
           p.compare_price = tpl.compare_price;
           p.stock = rnd.range(15, 200);
-          p.sku = unused_value(db, "products", "sku", sub.sku_base + "_" + std::to_string(k + 1),
-                               "_x");
+          p.sku =
+              unused_value(db, "products", "sku", sub.sku_base + "_" + std::to_string(k + 1), "_x");
           p.brand = tpl.brand;
           p.tags = tpl.tags;
           p.seller_id = sample.user_ids.front();  // the reference's seller: test_user1

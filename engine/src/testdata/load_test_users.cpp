@@ -41,8 +41,9 @@ Result<LoadTestUsersReport> create_load_test_users(detail::EngineContext& ctx,
   // Who exists already (so their passwords are not hashed for nothing).
   auto existing = ctx.store->read([](store::Db& db) -> Result<std::unordered_set<std::string>> {
     std::unordered_set<std::string> names;
-    auto& q = db.stmt("SELECT username FROM users WHERE username LIKE 'load\\_test\\_user\\_%' "
-                      "ESCAPE '\\'");
+    auto& q = db.stmt(
+        "SELECT username FROM users WHERE username LIKE 'load\\_test\\_user\\_%' "
+        "ESCAPE '\\'");
     while (q.executeStep()) names.insert(q.getColumn(0).getString());
     return names;
   });

@@ -67,8 +67,8 @@ Target pick_target(Random& rnd) {
 
 }  // namespace
 
-Status create_sample_orders_and_carts(detail::EngineContext& ctx, const Preset& preset,
-                                      Random& rnd, const SampleContext& sample, Report& report) {
+Status create_sample_orders_and_carts(detail::EngineContext& ctx, const Preset& preset, Random& rnd,
+                                      const SampleContext& sample, Report& report) {
   if (sample.user_ids.empty() || sample.products.empty()) return Status::ok();
   const int users = static_cast<int>(sample.user_ids.size());
   std::vector<std::int64_t> balance = sample.user_points;  // what each user can still spend
@@ -107,8 +107,9 @@ Status create_sample_orders_and_carts(detail::EngineContext& ctx, const Preset& 
       if (cart_lines.empty()) return Error::conflict("no stock left for a sample order");
       tag(db, "carts", cart_ops::ensure_active_cart(db, CartOwner::user(user_id), now));
       cart_ops::put_back_lines(db, user_id, cart_lines, now);
-      auto accepted = order_ops::intake_in_tx(db, user_id, req, /*require_verified_email=*/false,
-                                              ctx.options.utc_offset_minutes, now);
+      auto accepted =
+          order_ops::intake_in_tx(db, user_id, req, ctx.options.require_verified_email_for_orders,
+                                  ctx.options.utc_offset_minutes, now);
       if (!accepted) return accepted.error();
       tag(db, "orders", accepted->order_id);
       auto processed = order_ops::process_in_tx(db, accepted->order_id, now);
@@ -124,8 +125,8 @@ Status create_sample_orders_and_carts(detail::EngineContext& ctx, const Preset& 
     if (req.use_points > 0) balance[u] -= req.use_points;
     const std::int64_t order_id = placed->order_id;
 
-    const bool pay = target != Target::kConfirmed &&
-                     !(target == Target::kCanceled && !pay_before_cancel);
+    const bool pay =
+        target != Target::kConfirmed && !(target == Target::kCanceled && !pay_before_cancel);
     if (pay) {
       auto order = ctx.store->read([&](store::Db& db) -> Result<std::int64_t> {
         auto& q = db.stmt("SELECT final_amount FROM orders WHERE id = ?");
@@ -143,8 +144,8 @@ Status create_sample_orders_and_carts(detail::EngineContext& ctx, const Preset& 
       }
       balance[u] += paid->earned_points;
     }
-    int steps = target == Target::kPreparing ? 1
-                : target == Target::kShipped ? 2
+    int steps = target == Target::kPreparing   ? 1
+                : target == Target::kShipped   ? 2
                 : target == Target::kDelivered ? 3
                                                : 0;
     for (; steps > 0; --steps) {

@@ -25,8 +25,8 @@ struct SampleContext {
   std::vector<SampleProduct> products;
 };
 
-Status create_sample_orders_and_carts(detail::EngineContext& ctx, const Preset& preset,
-                                      Random& rnd, const SampleContext& sample, Report& report);
+Status create_sample_orders_and_carts(detail::EngineContext& ctx, const Preset& preset, Random& rnd,
+                                      const SampleContext& sample, Report& report);
 
 }  // namespace testdata
 }  // namespace shop

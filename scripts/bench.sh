@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# bench.sh — every benchmark behind one command; each prints its figures (copy them, with the
+# command line, into bench/RESULTS.md). Modes:
+#   micro                              engine microbenchmarks (bench/micro/*_bench)
+#   load SCENARIO USERS SECONDS        point-concurrent | point-high-load against shopd, then drain
+#                                      check + shopctl verify; prints shopd's peak RSS and CPU
+#   max CONNECTIONS SECONDS [REQUEST]  trivial_server vs shopd, same generator, same run: ratio
+#   orders CONNECTIONS SECONDS         orders end to end (cart add + intake + processing)
+#   wrk CONNECTIONS SECONDS            wrk on GET /api/products/ (connection storm)
+#   locust USERS SECONDS [CLASS]       the Locust file, headless, against shopd
+# Environment: SHOPD_FLAGS (extra shopd flags), BENCH_OUT (output dir, default bench/out).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-}"; shift || true
+out="${BENCH_OUT:-bench/out}"
+mkdir -p "$out" var
+bash scripts/install_deps.sh --bench
+bash scripts/build.sh release >/dev/null
+B=build/release
+SHOPD_PID=""
+
+fresh_db() {  # fresh_db PATH: full preset + 1000 load-test users with 50,000 points
+  rm -f "$1" "$1-wal" "$1-shm"
+  $B/cli/shopctl --db "$1" create-test-data --preset full --seed 1 >/dev/null
+  $B/cli/shopctl --db "$1" create-load-test-users --count 1000 --points 50000 >/dev/null
+}
+
+start_shopd() {  # start_shopd DB PORT [flags...]
+  local db="$1" port="$2"; shift 2
+  $B/server/shopd --db "$db" --port "$port" ${SHOPD_FLAGS:-} "$@" >"$out/shopd.out" 2>"$out/shopd.log" &
+  SHOPD_PID=$!
+  for _ in $(seq 1 100); do
+    grep -q "listening on" "$out/shopd.out" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "shopd did not start" >&2; cat "$out/shopd.log" >&2; exit 1
+}
+
+shopd_usage() {  # prints peak RSS and CPU seconds of the running shopd
+  local hwm ticks
+  hwm=$(awk '/VmHWM/ {print $2}' /proc/$SHOPD_PID/status)
+  ticks=$(awk '{print $14 + $15}' /proc/$SHOPD_PID/stat)
+  echo "shopd: peak RSS $((hwm / 1024)) MiB, CPU $(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz}') s"
+}
+
+stop_shopd() {
+  [ -n "$SHOPD_PID" ] || return 0
+  kill -TERM "$SHOPD_PID" 2>/dev/null || true
+  wait "$SHOPD_PID" 2>/dev/null || true
+  SHOPD_PID=""
+}
+trap stop_shopd EXIT
+
+echo "# bench.sh $mode $* — $(date -u +%FT%TZ), nproc $(nproc), $(uname -r)"
+case "$mode" in
+  micro)
+    for b in $B/bench/micro/*_bench; do echo "## $(basename "$b")"; "$b"; done ;;
+  load)
+    scenario="${1:?scenario}" users="${2:-1000}" secs="${3:-60}"
+    db=var/bench-load.db; fresh_db $db; start_shopd $db 8100
+    $B/bench/shop_loadgen --host http://127.0.0.1:8100 --scenario "$scenario" -u "$users" \
+      -r 100 -t "${secs}s" --csv "$out/$scenario" --html "$out/$scenario.html" -q \
+      --db $db --shopctl $B/cli/shopctl || echo "loadgen exit $?"
+    shopd_usage ;;
+  max)
+    conns="${1:-64}" secs="${2:-20}" request="${3:-my-points}"
+    db=var/bench-max.db; fresh_db $db
+    echo "## baseline: trivial_server (same HTTP stack and settings, empty handler)"
+    $B/bench/trivial_server --port 8101 >/dev/null 2>&1 & tp=$!
+    sleep 0.5
+    $B/bench/shop_loadgen --host http://127.0.0.1:8101 --scenario max -c "$conns" -t "${secs}s" \
+      --path /api/points/my/ -q | tee "$out/max-trivial.txt" || true
+    kill $tp; wait $tp 2>/dev/null || true
+    echo "## shopd: $request"
+    start_shopd $db 8100
+    $B/bench/shop_loadgen --host http://127.0.0.1:8100 --scenario max -c "$conns" -t "${secs}s" \
+      --request "$request" -q | tee "$out/max-shopd.txt" || true
+    shopd_usage ;;
+  orders)
+    conns="${1:-64}" secs="${2:-30}"
+    db=var/bench-orders.db; fresh_db $db; start_shopd $db 8100
+    $B/cli/shopctl --db $db restock --all --amount 1000000 >/dev/null
+    $B/bench/shop_loadgen --host http://127.0.0.1:8100 --scenario orders -c "$conns" \
+      -u 1000 -t "${secs}s" -q --db $db --shopctl $B/cli/shopctl || echo "loadgen exit $?"
+    shopd_usage ;;
+  wrk)
+    conns="${1:-1000}" secs="${2:-30}"
+    db=var/bench-wrk.db; fresh_db $db; start_shopd $db 8100
+    wrk -t2 -c"$conns" -d"${secs}s" --latency --timeout 10s "http://127.0.0.1:8100/api/products/"
+    shopd_usage ;;
+  locust)
+    users="${1:-50}" secs="${2:-20}" cls="${3:-}"
+    db=var/bench-locust.db; fresh_db $db; start_shopd $db 8000
+    /usr/bin/python3 -m locust -f bench/locust/point_load_test.py --headless -u "$users" -r 25 \
+      -t "${secs}s" --host http://127.0.0.1:8000 --csv "$out/locust" $cls 2>&1 | tail -30
+    shopd_usage ;;
+  *)
+    sed -n '2,12p' "$0"; exit 2 ;;
+esac
