@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
   });
   const auto dispatch_with_body = [&](const httplib::Request& req, httplib::Response& res) {
     router.dispatch(req, res);
+    if (shopd::connection_pressure()) res.set_header("Connection", "close");
   };
   server.Post(".*", dispatch_with_body);
   server.Put(".*", dispatch_with_body);

@@ -29,7 +29,9 @@ std::string set_session(const shoptest::HttpResult& r) {
   return "";
 }
 
-httplib::Headers with_session(const std::string& key) { return {{"Cookie", "sessionid=" + key}}; }
+httplib::Headers with_session(const std::string& key) {
+  return {{"Cookie", "sessionid=" + key}};
+}
 
 }  // namespace
 
@@ -54,14 +56,14 @@ TEST_SUITE("cart http") {
     CHECK(http_only);
     // The CartItem shape (contract §1a).
     const auto& it = add.body;
-    for (const char* k : {"id", "product", "product_id", "product_name", "product_price",
-                          "quantity", "subtotal", "is_available", "available_stock", "added_at",
-                          "updated_at"}) {
+    for (const char* k :
+         {"id", "product", "product_id", "product_name", "product_price", "quantity", "subtotal",
+          "is_available", "available_stock", "added_at", "updated_at"}) {
       CHECK_MESSAGE(it.contains(k), k);
     }
-    for (const char* k : {"id", "name", "slug", "price", "discounted_price", "stock",
-                          "stock_status", "category_name", "seller_username", "thumbnail_image",
-                          "is_active", "created_at"}) {
+    for (const char* k :
+         {"id", "name", "slug", "price", "discounted_price", "stock", "stock_status",
+          "category_name", "seller_username", "thumbnail_image", "is_active", "created_at"}) {
       CHECK_MESSAGE(it["product"].contains(k), k);
     }
     CHECK(it["product_price"] == "4500");
@@ -129,7 +131,8 @@ TEST_SUITE("cart http") {
     CHECK(http(*s.c, "DELETE", item, nullptr, tok).status == 404);
 
     auto add2 = http(*s.c, "POST", "/api/cart-items/", {{"product_id", p}}, tok);
-    const std::string item2 = "/api/cart-items/" + std::to_string(add2.body["id"].get<long>()) + "/";
+    const std::string item2 =
+        "/api/cart-items/" + std::to_string(add2.body["id"].get<long>()) + "/";
     auto del = http(*s.c, "DELETE", item2, nullptr, tok);
     CHECK(del.status == 204);
     CHECK(del.raw.empty());
@@ -137,8 +140,9 @@ TEST_SUITE("cart http") {
     CHECK(gone.status == 404);
     CHECK(gone.body.contains("detail"));
     CHECK(http(*s.c, "PUT", "/api/cart-items/abc/", {{"quantity", 1}}, tok).status == 404);
-    CHECK(http(*s.c, "PUT", "/api/cart-items/99999999999999999999/", {{"quantity", 1}}, tok)
-              .status == 404);
+    CHECK(
+        http(*s.c, "PUT", "/api/cart-items/99999999999999999999/", {{"quantity", 1}}, tok).status ==
+        404);
   }
 
   TEST_CASE("add errors: field errors for the values sent, {error, code} for the cart") {
@@ -167,7 +171,8 @@ TEST_SUITE("cart http") {
     CHECK(cumulative.body["code"] == "INSUFFICIENT_STOCK");
     CHECK(cumulative.body.contains("error"));
 
-    auto bad_json = http_raw(*s.c, "POST", "/api/cart-items/", "{not json", "application/json", tok);
+    auto bad_json =
+        http_raw(*s.c, "POST", "/api/cart-items/", "{not json", "application/json", tok);
     CHECK(bad_json.status == 400);
     CHECK(bad_json.body.contains("detail"));
     auto not_object = http_raw(*s.c, "POST", "/api/cart-items/", "[1,2]", "application/json", tok);
@@ -194,7 +199,8 @@ TEST_SUITE("cart http") {
     CHECK(view.body["items"] == shoptest::json::array());
     CHECK(view.body["total_amount"] == "0");
 
-    auto added = http(*s.c, "POST", "/api/cart/add_item/", {{"product_id", a}, {"quantity", 3}}, tok);
+    auto added =
+        http(*s.c, "POST", "/api/cart/add_item/", {{"product_id", a}, {"quantity", 3}}, tok);
     REQUIRE(added.status == 201);
     CHECK(added.body.contains("message"));
     CHECK(added.body["item"]["quantity"] == 3);
@@ -218,7 +224,8 @@ TEST_SUITE("cart http") {
     CHECK(bulk.body["errors"][0]["index"] == 1);
     CHECK(bulk.body["errors"][0]["errors"].contains("product_id"));
     CHECK(bulk.body["errors"][2]["index"] == 3);
-    auto none = http(*s.c, "POST", "/api/cart/bulk_add/", {{"items", shoptest::json::array()}}, tok);
+    auto none =
+        http(*s.c, "POST", "/api/cart/bulk_add/", {{"items", shoptest::json::array()}}, tok);
     CHECK(none.status == 400);
     CHECK(none.body["code"] == "EMPTY_ITEMS");
 
@@ -239,7 +246,8 @@ TEST_SUITE("cart http") {
     CHECK(view.body["is_all_available"] == false);
     CHECK(view.body["unavailable_items"].size() == 1);
 
-    CHECK(http(*s.c, "POST", "/api/cart/clear/", shoptest::json::object(), tok).body.contains("confirm"));
+    CHECK(http(*s.c, "POST", "/api/cart/clear/", shoptest::json::object(), tok)
+              .body.contains("confirm"));
     CHECK(http(*s.c, "POST", "/api/cart/clear/", {{"confirm", false}}, tok).status == 400);
     auto cleared = http(*s.c, "POST", "/api/cart/clear/", {{"confirm", true}}, tok);
     CHECK(cleared.status == 200);

@@ -1,9 +1,10 @@
 // cart_test.cpp — the cart module at engine level: lines, quantities, stock checks, ownership,
 // session carts and their merge at login.
+#include "shop/cart.h"
+
 #include <doctest/doctest.h>
 
 #include "orders_fixtures.h"
-#include "shop/cart.h"
 #include "support/test_support.h"
 
 using shop::CartOwner;

@@ -103,7 +103,8 @@ TEST_SUITE("orders concurrency") {
     const auto min_stock = watcher.stop();
 
     CHECK(errors.empty());
-    const auto accepted = std::count_if(order_of.begin(), order_of.end(), [](auto id) { return id > 0; });
+    const auto accepted =
+        std::count_if(order_of.begin(), order_of.end(), [](auto id) { return id > 0; });
     if (!workers_first) CHECK(accepted == 200);
     CHECK(min_stock >= 0);
     CHECK(seed.stock(product) == 0);
@@ -181,7 +182,8 @@ TEST_SUITE("orders concurrency") {
     // Cancel some confirmed ones afterwards too (stock and points must come back exactly).
     auto confirmed = te->orders().list({user, false}, {std::string("confirmed"), 1, 5, false});
     REQUIRE(confirmed.is_ok());
-    for (const auto& o : confirmed->results) REQUIRE(te->orders().cancel({user, false}, o.id).is_ok());
+    for (const auto& o : confirmed->results)
+      REQUIRE(te->orders().cancel({user, false}, o.id).is_ok());
 
     CHECK(unexpected.empty());
     for (const auto& u : unexpected) MESSAGE(u);
@@ -236,7 +238,8 @@ TEST_SUITE("orders concurrency") {
     ordtest::Seed seed(db);
     const auto product = seed.product("Hot item", 15000, 50);
     std::vector<std::string> tokens;
-    for (int i = 0; i < 200; ++i) tokens.push_back(ordtest::token_for(seed.user("web" + std::to_string(i))));
+    for (int i = 0; i < 200; ++i)
+      tokens.push_back(ordtest::token_for(seed.user("web" + std::to_string(i))));
 
     // Everyone puts the item in the cart while it is in stock; then all order at once. Late
     // orders may be refused at intake (sold out by then): 400 {"cart_items": [...]}.

@@ -18,8 +18,7 @@ namespace ordtest {
 class Seed {
  public:
   // The database must already have the schema (open an Engine or start shopd first).
-  explicit Seed(const std::string& db_path)
-      : db_(db_path, SQLite::OPEN_READWRITE) {
+  explicit Seed(const std::string& db_path) : db_(db_path, SQLite::OPEN_READWRITE) {
     db_.exec("PRAGMA busy_timeout=10000");
     db_.exec("PRAGMA foreign_keys=ON");
   }
@@ -28,9 +27,10 @@ class Seed {
   // the ledger invariants hold.
   std::int64_t user(const std::string& name, std::int64_t points = 0, bool staff = false,
                     bool email_verified = true) {
-    SQLite::Statement q(db_,
-                        "INSERT INTO users(username, email, password_hash, points, total_earned, "
-                        "is_staff, is_email_verified, date_joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement q(
+        db_,
+        "INSERT INTO users(username, email, password_hash, points, total_earned, "
+        "is_staff, is_email_verified, date_joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, name);
     q.bind(2, name + "@example.com");
     q.bind(3, hash());
@@ -123,9 +123,10 @@ class Seed {
   // The schema's stock accounting: stock = initial + restocked - units taken (stock_state 1).
   bool stock_accounting_holds(std::int64_t product_id) {
     const std::string id = std::to_string(product_id);
-    return scalar("SELECT initial_stock + restocked - COALESCE((SELECT SUM(quantity) FROM "
-                  "order_items WHERE product_id = " +
-                  id + " AND stock_state = 1), 0) - stock FROM products WHERE id = " + id) == 0;
+    return scalar(
+               "SELECT initial_stock + restocked - COALESCE((SELECT SUM(quantity) FROM "
+               "order_items WHERE product_id = " +
+               id + " AND stock_state = 1), 0) - stock FROM products WHERE id = " + id) == 0;
   }
 
   SQLite::Database& db() { return db_; }

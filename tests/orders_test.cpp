@@ -2,17 +2,18 @@
 // snapshot, processing (all or nothing, lines back in the cart, idempotent), cancel, the bounded
 // queue, recovery of pending orders, reading. Workers are off (0) unless a case needs them;
 // processing then runs on the test's thread (drain_queue/process_now), so nothing is timed.
+#include "shop/orders.h"
+
 #include <doctest/doctest.h>
 
 #include <chrono>
 
+#include "engine_context.h"
 #include "orders/order_ops.h"
 #include "orders_fixtures.h"
 #include "shop/cart.h"
-#include "shop/orders.h"
 #include "store/store.h"
 #include "support/test_support.h"
-#include "engine_context.h"
 
 using shop::CartOwner;
 using shop::ErrorCode;
@@ -318,15 +319,20 @@ TEST_SUITE("orders") {
     auto& store = *f.te->context().store;
     const auto now = f.te.clock.now();
     // A paid order is reached through the payments module; here its order effect directly.
-    REQUIRE(store.write([&](shop::store::Db& db) {
-                   return shop::order_ops::mark_paid_in_tx(db, id, "card", now);
-                 }).is_ok());
+    REQUIRE(store
+                .write([&](shop::store::Db& db) {
+                  return shop::order_ops::mark_paid_in_tx(db, id, "card", now);
+                })
+                .is_ok());
     CHECK(f.seed.status(id) == "paid");
     CHECK(f.seed.sold(a) == 2);
     // Paying twice is refused.
-    CHECK(store.write([&](shop::store::Db& db) {
-                 return shop::order_ops::mark_paid_in_tx(db, id, "card", now);
-               }).error().reason == "ORDER_NOT_CONFIRMED");
+    CHECK(store
+              .write([&](shop::store::Db& db) {
+                return shop::order_ops::mark_paid_in_tx(db, id, "card", now);
+              })
+              .error()
+              .reason == "ORDER_NOT_CONFIRMED");
     f.seed.exec(
         "INSERT INTO payments(order_id, user_id, amount, status, created_at, updated_at) VALUES (" +
         std::to_string(id) + ", " + std::to_string(u) + ", 80000, 'done', 0, 0)");

@@ -275,9 +275,9 @@ void register_cart_routes(Router& router, Api& api) {
              guarded([a](const auto& req, auto& res, const RouteParams&) {
                add_item(*a, req, res, /*wrap=*/false);
              }));
-  router.add("GET", "/api/cart-items/", guarded([a](const auto& req, auto& res, const RouteParams&) {
-               list_items(*a, req, res);
-             }));
+  router.add(
+      "GET", "/api/cart-items/",
+      guarded([a](const auto& req, auto& res, const RouteParams&) { list_items(*a, req, res); }));
   router.add("PUT", "/api/cart-items/{id}/",
              guarded([a](const auto& req, auto& res, const RouteParams& p) {
                update_item(*a, req, res, p.id(), /*wrap=*/false);
@@ -299,9 +299,9 @@ void register_cart_routes(Router& router, Api& api) {
              guarded([a](const auto& req, auto& res, const RouteParams&) {
                add_item(*a, req, res, /*wrap=*/true);
              }));
-  router.add("GET", "/api/cart/items/", guarded([a](const auto& req, auto& res, const RouteParams&) {
-               list_items(*a, req, res);
-             }));
+  router.add(
+      "GET", "/api/cart/items/",
+      guarded([a](const auto& req, auto& res, const RouteParams&) { list_items(*a, req, res); }));
   router.add("PATCH", "/api/cart/items/{id}/",
              guarded([a](const auto& req, auto& res, const RouteParams& p) {
                update_item(*a, req, res, p.id(), /*wrap=*/true);
@@ -310,17 +310,15 @@ void register_cart_routes(Router& router, Api& api) {
              guarded([a](const auto& req, auto& res, const RouteParams& p) {
                delete_item(*a, req, res, p.id());
              }));
-  router.add("POST", "/api/cart/clear/", guarded([a](const auto& req, auto& res, const RouteParams&) {
-               clear_cart(*a, req, res);
-             }));
-  router.add("POST", "/api/cart/bulk_add/",
-             guarded([a](const auto& req, auto& res, const RouteParams&) {
-               bulk_add(*a, req, res);
-             }));
-  router.add("GET", "/api/cart/check_stock/",
-             guarded([a](const auto& req, auto& res, const RouteParams&) {
-               check_stock(*a, req, res);
-             }));
+  router.add(
+      "POST", "/api/cart/clear/",
+      guarded([a](const auto& req, auto& res, const RouteParams&) { clear_cart(*a, req, res); }));
+  router.add(
+      "POST", "/api/cart/bulk_add/",
+      guarded([a](const auto& req, auto& res, const RouteParams&) { bulk_add(*a, req, res); }));
+  router.add(
+      "GET", "/api/cart/check_stock/",
+      guarded([a](const auto& req, auto& res, const RouteParams&) { check_stock(*a, req, res); }));
 }
 
 }  // namespace shopd

@@ -10,28 +10,27 @@ namespace shopd {
 void register_metrics_routes(Router& router, Api& api) {
   Api* a = &api;
   const auto started = std::chrono::steady_clock::now();
-  router.add("GET", "/metrics/",
-             guarded([a, started](const httplib::Request&, httplib::Response& res,
-                                  const RouteParams&) {
-               const shop::OrderMetrics m = a->engine.orders().metrics();
-               const double uptime =
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                       .count();
-               reply_json(res, 200,
-                          {{"orders",
-                            {{"queue_depth", m.queue_depth},
-                             {"in_flight", m.in_flight},
-                             {"capacity", m.capacity},
-                             {"workers", m.workers},
-                             {"accepted", m.accepted},
-                             {"confirmed", m.confirmed},
-                             {"failed", m.failed},
-                             {"skipped", m.skipped},
-                             {"canceled", m.canceled},
-                             {"processed", m.processed}}},
-                           {"store", {{"writes", m.store_writes}, {"commits", m.store_commits}}},
-                           {"uptime_s", uptime}});
-             }));
+  router.add(
+      "GET", "/metrics/",
+      guarded([a, started](const httplib::Request&, httplib::Response& res, const RouteParams&) {
+        const shop::OrderMetrics m = a->engine.orders().metrics();
+        const double uptime =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        reply_json(res, 200,
+                   {{"orders",
+                     {{"queue_depth", m.queue_depth},
+                      {"in_flight", m.in_flight},
+                      {"capacity", m.capacity},
+                      {"workers", m.workers},
+                      {"accepted", m.accepted},
+                      {"confirmed", m.confirmed},
+                      {"failed", m.failed},
+                      {"skipped", m.skipped},
+                      {"canceled", m.canceled},
+                      {"processed", m.processed}}},
+                    {"store", {{"writes", m.store_writes}, {"commits", m.store_commits}}},
+                    {"uptime_s", uptime}});
+      }));
   router.add("GET", "/health/",
              guarded([](const httplib::Request&, httplib::Response& res, const RouteParams&) {
                reply_json(res, 200, {{"status", "ok"}});

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <limits>
 
+#include "idempotency_http.h"
 #include "routes/cart_render.h"
 #include "routes/routes.h"
 #include "shop/orders.h"
@@ -15,7 +16,9 @@ namespace {
 
 constexpr std::int64_t kIntMax = std::numeric_limits<std::int64_t>::max();
 
-shop::OrderViewer viewer_of(const shop::Principal& p) { return {p.user_id, p.is_staff}; }
+shop::OrderViewer viewer_of(const shop::Principal& p) {
+  return {p.user_id, p.is_staff};
+}
 
 void reply_forbidden_unverified(httplib::Response& res, const shop::Error& e) {
   reply_json(res, 403,
@@ -107,13 +110,14 @@ json render_list_item(const Api& api, const shop::Order& o) {
 json render_detail(const Api& api, const shop::Order& o) {
   json items = json::array();
   for (const auto& it : o.items) {
-    items.push_back({{"id", it.id},
-                     {"product", it.product_id ? json(*it.product_id) : json(nullptr)},
-                     {"product_info", it.product ? render_product_brief(api, *it.product) : json(nullptr)},
-                     {"product_name", it.product_name},
-                     {"quantity", it.quantity},
-                     {"price", money(it.price)},
-                     {"subtotal", money(it.subtotal())}});
+    items.push_back(
+        {{"id", it.id},
+         {"product", it.product_id ? json(*it.product_id) : json(nullptr)},
+         {"product_info", it.product ? render_product_brief(api, *it.product) : json(nullptr)},
+         {"product_name", it.product_name},
+         {"quantity", it.quantity},
+         {"price", money(it.price)},
+         {"subtotal", money(it.subtotal())}});
   }
   return {{"id", o.id},
           {"order_number", o.order_number},
@@ -212,9 +216,12 @@ void cancel_order(Api& api, const httplib::Request& req, httplib::Response& res,
 
 void register_order_routes(Router& router, Api& api) {
   Api* a = &api;
-  router.add("POST", "/api/orders/", guarded([a](const auto& req, auto& res, const RouteParams&) {
-               create_order(*a, req, res);
-             }));
+  // An Idempotency-Key makes a retried POST return the first response (no second order).
+  router.add("POST", "/api/orders/",
+             guarded(with_idempotency(api, "orders.create",
+                                      [a](const auto& req, auto& res, const RouteParams&) {
+                                        create_order(*a, req, res);
+                                      })));
   router.add("GET", "/api/orders/", guarded([a](const auto& req, auto& res, const RouteParams&) {
                list_orders(*a, req, res);
              }));

@@ -111,8 +111,7 @@ class Carts {
 
   // Adds `quantity` of a product (1..999), creating the owner's active cart if needed; an existing
   // line for the product is increased. Returns the line as it is now.
-  Result<CartItem> add_item(const CartOwner& owner, std::int64_t product_id,
-                            std::int64_t quantity);
+  Result<CartItem> add_item(const CartOwner& owner, std::int64_t product_id, std::int64_t quantity);
 
   // The owner's lines, newest first; empty when there is no cart.
   Result<std::vector<CartItem>> items(const CartOwner& owner) const;

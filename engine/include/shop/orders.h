@@ -30,7 +30,8 @@ struct EngineContext;
 }
 
 // --- shipping (contract §2.5) -------------------------------------------------------------------
-constexpr std::int64_t kFreeShippingThreshold = 30'000;  // goods subtotal from which shipping is free
+constexpr std::int64_t kFreeShippingThreshold =
+    30'000;  // goods subtotal from which shipping is free
 constexpr std::int64_t kShippingFee = 3'000;
 constexpr std::int64_t kRemoteAreaSurcharge = 3'000;  // postal codes 63*, 59*, 52*; even when free
 

@@ -50,8 +50,8 @@ std::optional<std::int64_t> find_active_cart(store::Db& db, const CartOwner& own
     return std::nullopt;
   }
   if (owner.session_key.empty()) return std::nullopt;
-  auto& q = db.stmt(
-      "SELECT id FROM carts WHERE session_key = ? AND is_active = 1 AND user_id IS NULL");
+  auto& q =
+      db.stmt("SELECT id FROM carts WHERE session_key = ? AND is_active = 1 AND user_id IS NULL");
   q.bind(1, owner.session_key);
   if (q.executeStep()) return q.getColumn(0).getInt64();
   return std::nullopt;
@@ -163,8 +163,7 @@ void touch_cart(store::Db& db, std::int64_t cart_id, Micros now) {
 }
 
 // The checks on the values sent (DRF serializer level): field errors.
-Result<ProductBrief> check_new_line(store::Db& db, std::int64_t product_id,
-                                    std::int64_t quantity) {
+Result<ProductBrief> check_new_line(store::Db& db, std::int64_t product_id, std::int64_t quantity) {
   if (quantity < 1) {
     return Error::invalid("수량은 1개 이상이어야 합니다.", "quantity", "INVALID_QUANTITY");
   }
@@ -173,14 +172,16 @@ Result<ProductBrief> check_new_line(store::Db& db, std::int64_t product_id,
   }
   auto product = cart_ops::load_product(db, product_id);
   if (!product || !product->is_active) {
-    return Error::invalid("상품을 찾을 수 없거나 판매 중이 아닙니다.", "product_id", "PRODUCT_NOT_FOUND");
+    return Error::invalid("상품을 찾을 수 없거나 판매 중이 아닙니다.", "product_id",
+                          "PRODUCT_NOT_FOUND");
   }
   if (product->stock <= 0) {
     return Error::invalid("품절된 상품입니다.", "product_id", "INSUFFICIENT_STOCK");
   }
   if (quantity > product->stock) {
-    return Error::invalid("재고가 부족합니다. (현재 재고: " + std::to_string(product->stock) + "개)",
-                          "quantity", "INSUFFICIENT_STOCK");
+    return Error::invalid(
+        "재고가 부족합니다. (현재 재고: " + std::to_string(product->stock) + "개)", "quantity",
+        "INSUFFICIENT_STOCK");
   }
   return *product;
 }
@@ -192,7 +193,8 @@ Result<CartItem> add_in_tx(store::Db& db, const CartOwner& owner, std::int64_t p
   if (!product) return product.error();
   const std::int64_t cart = cart_ops::ensure_active_cart(db, owner, now);
 
-  auto& existing = db.stmt("SELECT id, quantity FROM cart_items WHERE cart_id = ? AND product_id = ?");
+  auto& existing =
+      db.stmt("SELECT id, quantity FROM cart_items WHERE cart_id = ? AND product_id = ?");
   existing.bind(1, cart);
   existing.bind(2, product_id);
   std::int64_t item_id = 0;
@@ -202,8 +204,8 @@ Result<CartItem> add_in_tx(store::Db& db, const CartOwner& owner, std::int64_t p
     existing.reset();
     // Cumulative checks: about the cart, not the value sent, hence no field.
     if (have + quantity > product->stock) {
-      return Error::invalid("재고가 부족합니다. (장바구니: " + std::to_string(have) + "개, 재고: " +
-                                std::to_string(product->stock) + "개)",
+      return Error::invalid("재고가 부족합니다. (장바구니: " + std::to_string(have) +
+                                "개, 재고: " + std::to_string(product->stock) + "개)",
                             "", "INSUFFICIENT_STOCK");
     }
     if (have + quantity > Carts::kMaxQuantity) {
@@ -276,21 +278,23 @@ std::vector<StockIssue> Cart::stock_issues() const {
   std::vector<StockIssue> out;
   for (const auto& it : items) {
     if (it.is_available()) continue;
-    out.push_back({it.id, it.product.id, it.product.name, issue_of(it), it.quantity,
-                   it.product.stock});
+    out.push_back(
+        {it.id, it.product.id, it.product.name, issue_of(it), it.quantity, it.product.stock});
   }
   return out;
 }
 
 Carts::Carts(detail::EngineContext& ctx) : ctx_(ctx) {}
 
-std::string Carts::new_session_key() { return crypto::random_urlsafe(32); }
+std::string Carts::new_session_key() {
+  return crypto::random_urlsafe(32);
+}
 
 bool Carts::is_session_key(const std::string& key) {
   if (key.size() != 32) return false;
   return std::all_of(key.begin(), key.end(), [](unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
   });
 }
 Carts::~Carts() = default;
@@ -343,8 +347,9 @@ Result<std::optional<CartItem>> Carts::set_quantity(const CartOwner& owner, std:
       return std::optional<CartItem>{};
     }
     if (quantity > item->product.stock) {
-      return Error::invalid("재고가 부족합니다. (현재 재고: " + std::to_string(item->product.stock) + "개)",
-                            "quantity", "INSUFFICIENT_STOCK");
+      return Error::invalid(
+          "재고가 부족합니다. (현재 재고: " + std::to_string(item->product.stock) + "개)",
+          "quantity", "INSUFFICIENT_STOCK");
     }
     auto& upd = db.stmt("UPDATE cart_items SET quantity = ?, updated_at = ? WHERE id = ?");
     upd.bind(1, quantity);
@@ -421,11 +426,13 @@ Status Carts::merge_session_cart(const std::string& session_key, std::int64_t us
     if (!session_cart) return Status::ok();
     const auto lines = cart_ops::load_items(db, *session_cart);
     if (!lines.empty()) {
-      const std::int64_t user_cart = cart_ops::ensure_active_cart(db, CartOwner::user(user_id), now);
+      const std::int64_t user_cart =
+          cart_ops::ensure_active_cart(db, CartOwner::user(user_id), now);
       for (const auto& line : lines) {
         const auto& p = line.product;
         if (!p.is_active || p.stock <= 0) continue;
-        auto& have = db.stmt("SELECT quantity FROM cart_items WHERE cart_id = ? AND product_id = ?");
+        auto& have =
+            db.stmt("SELECT quantity FROM cart_items WHERE cart_id = ? AND product_id = ?");
         have.bind(1, user_cart);
         have.bind(2, p.id);
         const std::int64_t existing = have.executeStep() ? have.getColumn(0).getInt64() : 0;

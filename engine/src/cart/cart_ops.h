@@ -37,7 +37,7 @@ std::optional<CartItem> load_owned_item(store::Db& db, const CartOwner& owner,
 // Puts lines back into the user's active cart (created if needed), adding to existing lines and
 // capping each line at Carts::kMaxQuantity. Not capped by stock: the user should see what they
 // wanted (the cart marks such lines unavailable). Used when an order fails.
-void put_back_lines(store::Db& db, std::int64_t user_id,
-                    const std::vector<CartLine>& lines, Micros now);
+void put_back_lines(store::Db& db, std::int64_t user_id, const std::vector<CartLine>& lines,
+                    Micros now);
 
 }  // namespace shop::cart_ops

@@ -13,7 +13,8 @@
 
 namespace shop {
 
-// --- public rules ---------------------------------------------------------------------------------
+// --- public rules
+// ---------------------------------------------------------------------------------
 
 ShippingQuote quote_shipping(std::int64_t goods_total, std::string_view postal_code) {
   ShippingQuote q;
@@ -85,10 +86,11 @@ std::size_t utf8_length(const std::string& s) {
   return n;
 }
 
-bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool blank(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
-Status check_text(const std::string& value, const char* field, std::size_t max_len,
-                  bool required) {
+Status check_text(const std::string& value, const char* field, std::size_t max_len, bool required) {
   if (required && blank(value)) return Error::invalid("This field may not be blank.", field);
   if (utf8_length(value) > max_len) {
     return Error::invalid(
@@ -125,15 +127,15 @@ Status check_eligible_in_tx(store::Db& db, std::int64_t user_id, bool require_ve
     return Error::unauthenticated("User not found or inactive.", "user_not_found");
   }
   if (require_verified_email && q.getColumn(1).getInt() == 0) {
-    return Error{ErrorCode::kPermissionDenied, "이메일 인증이 필요합니다.",
-                 "EMAIL_NOT_VERIFIED", ""};
+    return Error{ErrorCode::kPermissionDenied, "이메일 인증이 필요합니다.", "EMAIL_NOT_VERIFIED",
+                 ""};
   }
   return Status::ok();
 }
 
-Result<OrderAccepted> intake_in_tx(store::Db& db, std::int64_t user_id,
-                                   const OrderRequest& request, bool require_verified_email,
-                                   int utc_offset_minutes, Micros now) {
+Result<OrderAccepted> intake_in_tx(store::Db& db, std::int64_t user_id, const OrderRequest& request,
+                                   bool require_verified_email, int utc_offset_minutes,
+                                   Micros now) {
   SHOP_TRY(check_eligible_in_tx(db, user_id, require_verified_email));
 
   const auto cart = cart_ops::find_active_cart(db, CartOwner::user(user_id));
@@ -164,20 +166,21 @@ Result<OrderAccepted> intake_in_tx(store::Db& db, std::int64_t user_id,
   const std::int64_t payable = goods_total + ship.total();
   if (request.use_points > 0) {
     if (request.use_points < ledger::kMinimumSpend) {
-      return Error::invalid("포인트는 최소 100포인트 이상 사용해야 합니다.", "", "MINIMUM_AMOUNT_NOT_MET");
+      return Error::invalid("포인트는 최소 100포인트 이상 사용해야 합니다.", "",
+                            "MINIMUM_AMOUNT_NOT_MET");
     }
     auto& q = db.stmt("SELECT points FROM users WHERE id = ?");
     q.bind(1, user_id);
     const std::int64_t balance = q.executeStep() ? q.getColumn(0).getInt64() : 0;
     q.reset();
     if (request.use_points > balance) {
-      return Error::invalid("포인트가 부족합니다. (보유: " + std::to_string(balance) + "포인트)", "",
-                            "INSUFFICIENT_POINTS");
+      return Error::invalid("포인트가 부족합니다. (보유: " + std::to_string(balance) + "포인트)",
+                            "", "INSUFFICIENT_POINTS");
     }
     if (request.use_points > payable) {
-      return Error::invalid("사용 포인트가 결제 금액(" + std::to_string(payable) +
-                                "원)을 초과할 수 없습니다.",
-                            "", "EXCEEDS_ORDER_AMOUNT");
+      return Error::invalid(
+          "사용 포인트가 결제 금액(" + std::to_string(payable) + "원)을 초과할 수 없습니다.", "",
+          "EXCEEDS_ORDER_AMOUNT");
     }
   }
   const std::int64_t final_amount = payable - request.use_points;
@@ -243,8 +246,7 @@ Result<OrderAccepted> intake_in_tx(store::Db& db, std::int64_t user_id,
 }
 
 Result<CancelEffects> cancel_in_tx(store::Db& db, std::int64_t order_id, Micros now) {
-  auto& q = db.stmt(
-      "SELECT status, user_id, used_points, earned_points FROM orders WHERE id = ?");
+  auto& q = db.stmt("SELECT status, user_id, used_points, earned_points FROM orders WHERE id = ?");
   q.bind(1, order_id);
   if (!q.executeStep()) return Error::not_found("주문을 찾을 수 없습니다.");
   CancelEffects fx;
@@ -254,8 +256,9 @@ Result<CancelEffects> cancel_in_tx(store::Db& db, std::int64_t order_id, Micros 
   const std::int64_t earned = q.getColumn(3).getInt64();
   q.reset();
   if (!order_can_cancel(fx.previous_status)) {
-    return Error::conflict("'" + order_status_display(fx.previous_status) + "' 상태의 주문은 취소할 수 없습니다.",
-                           "CANNOT_CANCEL");
+    return Error::conflict(
+        "'" + order_status_display(fx.previous_status) + "' 상태의 주문은 취소할 수 없습니다.",
+        "CANNOT_CANCEL");
   }
   // Points first: reverse_order writes nothing when it refuses, and nothing else is written yet.
   // A pending order has spent nothing (points are spent with the stock, when it is processed).
@@ -284,7 +287,8 @@ Result<CancelEffects> cancel_in_tx(store::Db& db, std::int64_t order_id, Micros 
     give.exec();
     fx.restocked_units += qty;
   }
-  auto& back = db.stmt("UPDATE order_items SET stock_state = 2 WHERE order_id = ? AND stock_state = 1");
+  auto& back =
+      db.stmt("UPDATE order_items SET stock_state = 2 WHERE order_id = ? AND stock_state = 1");
   back.bind(1, order_id);
   back.exec();
   auto& upd = db.stmt(
@@ -314,8 +318,8 @@ Status mark_paid_in_tx(store::Db& db, std::int64_t order_id, const std::string& 
       "WHERE id IN (SELECT product_id FROM order_items WHERE order_id = ?1 AND stock_state = 1)");
   sold.bind(1, order_id);
   sold.exec();
-  auto& upd = db.stmt(
-      "UPDATE orders SET status = 'paid', payment_method = ?, updated_at = ? WHERE id = ?");
+  auto& upd =
+      db.stmt("UPDATE orders SET status = 'paid', payment_method = ?, updated_at = ? WHERE id = ?");
   upd.bind(1, payment_method);
   upd.bind(2, now);
   upd.bind(3, order_id);

@@ -22,9 +22,8 @@ namespace shop::order_ops {
 // Engine-level checks of the request (blank / too long fields, negative points).
 Status validate_request(const OrderRequest& request);
 // The whole intake write: see Orders::intake. `require_verified_email` is the engine option.
-Result<OrderAccepted> intake_in_tx(store::Db& db, std::int64_t user_id,
-                                   const OrderRequest& request, bool require_verified_email,
-                                   int utc_offset_minutes, Micros now);
+Result<OrderAccepted> intake_in_tx(store::Db& db, std::int64_t user_id, const OrderRequest& request,
+                                   bool require_verified_email, int utc_offset_minutes, Micros now);
 // 403 unless the user may order (exists, active, and verified when that is required).
 Status check_eligible_in_tx(store::Db& db, std::int64_t user_id, bool require_verified_email);
 

@@ -105,8 +105,8 @@ Result<Processed> process_in_tx(store::Db& db, std::int64_t order_id, Micros now
     const std::string name = q.getColumn(2).getString();
     q.reset();
     if (!active) {
-      return mark_failed(db, order_id, head->user_id, lines,
-                         "product no longer available: " + name, now);
+      return mark_failed(db, order_id, head->user_id, lines, "product no longer available: " + name,
+                         now);
     }
     if (stock < units) {
       return mark_failed(db, order_id, head->user_id, lines, "out of stock: " + name, now);

@@ -16,7 +16,9 @@ void OrderQueue::cancel_reservation() {
   notify_if_idle();
 }
 
-void OrderQueue::push_reserved(std::int64_t id) { queue_.enqueue(id); }
+void OrderQueue::push_reserved(std::int64_t id) {
+  queue_.enqueue(id);
+}
 
 void OrderQueue::push_recovered(std::int64_t id) {
   depth_.fetch_add(1, std::memory_order_acq_rel);
@@ -26,8 +28,8 @@ void OrderQueue::push_recovered(std::int64_t id) {
 OrderQueue::Taken OrderQueue::take(std::size_t max, bool block) {
   Taken out;
   std::vector<std::int64_t> buf(max);
-  const std::size_t n =
-      block ? queue_.wait_dequeue_bulk(buf.begin(), max) : queue_.try_dequeue_bulk(buf.begin(), max);
+  const std::size_t n = block ? queue_.wait_dequeue_bulk(buf.begin(), max)
+                              : queue_.try_dequeue_bulk(buf.begin(), max);
   out.ids.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (buf[i] > 0) {

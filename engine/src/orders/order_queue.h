@@ -15,10 +15,11 @@
 // Thread-safe: any number of producers and consumers.
 #pragma once
 
+#include <concurrentqueue/blockingconcurrentqueue.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <concurrentqueue/blockingconcurrentqueue.h>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>

@@ -22,7 +22,8 @@ class OrderWorkers {
   using ProcessBatch = std::function<void(const std::vector<std::int64_t>&)>;
   static constexpr std::size_t kMaxBatch = 32;  // orders per write transaction at most
 
-  OrderWorkers(OrderQueue& queue, ProcessBatch process) : queue_(queue), process_(std::move(process)) {}
+  OrderWorkers(OrderQueue& queue, ProcessBatch process)
+      : queue_(queue), process_(std::move(process)) {}
   ~OrderWorkers() { stop(); }
 
   void start(int count);

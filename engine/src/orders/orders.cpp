@@ -71,12 +71,15 @@ const char* outcome_name(ProcessOutcome o) {
 
 Orders::Orders(detail::EngineContext& ctx)
     : ctx_(ctx), state_(std::make_unique<State>(ctx, ctx.options.order_queue_capacity)) {
-  auto max_id = ctx_.store->read(
-      [](store::Db& db) -> Result<std::int64_t> { return db.scalar_int("SELECT MAX(id) FROM orders"); });
+  auto max_id = ctx_.store->read([](store::Db& db) -> Result<std::int64_t> {
+    return db.scalar_int("SELECT MAX(id) FROM orders");
+  });
   state_->max_id_at_open = max_id ? *max_id : 0;
 }
 
-Orders::~Orders() { stop(); }
+Orders::~Orders() {
+  stop();
+}
 
 // --- processing ----------------------------------------------------------------------------------
 
@@ -85,8 +88,8 @@ Orders::~Orders() { stop(); }
 // pending. Called on worker threads (and by drain_queue/process_now on the caller's thread).
 namespace {
 std::vector<order_ops::Processed> process_batch(detail::EngineContext& ctx,
-                                                       const std::vector<std::int64_t>& ids,
-                                                       std::vector<std::string>& errors) {
+                                                const std::vector<std::int64_t>& ids,
+                                                std::vector<std::string>& errors) {
   std::vector<order_ops::Processed> out;
   errors.assign(ids.size(), std::string());
   const Micros now = ctx.now();
@@ -107,7 +110,8 @@ std::vector<order_ops::Processed> process_batch(detail::EngineContext& ctx,
     Error last;
     bool done = false;
     for (int attempt = 0; attempt < kProcessAttempts && !done; ++attempt) {
-      auto r = ctx.store->write([&](store::Db& db) { return order_ops::process_in_tx(db, ids[i], now); });
+      auto r = ctx.store->write(
+          [&](store::Db& db) { return order_ops::process_in_tx(db, ids[i], now); });
       if (r) {
         out[i] = std::move(*r);
         done = true;
@@ -138,7 +142,9 @@ void Orders::State::run_batch(const std::vector<std::int64_t>& ids,
   const auto t0 = std::chrono::steady_clock::now();
   const bool log = s.task_log.load(std::memory_order_relaxed);
   if (log) {
-    for (auto id : ids) std::fprintf(stderr, "[orders] Task process_order[%lld] received\n", static_cast<long long>(id));
+    for (auto id : ids)
+      std::fprintf(stderr, "[orders] Task process_order[%lld] received\n",
+                   static_cast<long long>(id));
   }
   std::vector<std::string> errors;
   auto results = process_batch(ctx, ids, errors);
@@ -158,8 +164,7 @@ void Orders::State::run_batch(const std::vector<std::int64_t>& ids,
                    r.detail.c_str());
     } else {
       std::fprintf(stderr, "[orders] Task process_order[%lld] succeeded in %.4fs: %s%s%s\n", id,
-                   secs, outcome_name(r.outcome), r.detail.empty() ? "" : " - ",
-                   r.detail.c_str());
+                   secs, outcome_name(r.outcome), r.detail.empty() ? "" : " - ", r.detail.c_str());
     }
   }
 }
@@ -200,7 +205,9 @@ void Orders::stop() {
   if (state_->workers) state_->workers->stop();
 }
 
-void Orders::set_task_log(bool enabled) { state_->task_log.store(enabled); }
+void Orders::set_task_log(bool enabled) {
+  state_->task_log.store(enabled);
+}
 
 // --- intake --------------------------------------------------------------------------------------
 
@@ -338,9 +345,9 @@ std::vector<OrderItem> load_order_items(store::Db& db, std::int64_t order_id) {
 
 Result<OrderPage> Orders::list(const OrderViewer& viewer, const OrderListQuery& query) const {
   if (query.status && !is_order_status(*query.status)) {
-    return Error::invalid("Select a valid choice. " + *query.status +
-                              " is not one of the available choices.",
-                          "status");
+    return Error::invalid(
+        "Select a valid choice. " + *query.status + " is not one of the available choices.",
+        "status");
   }
   if (query.page < 1) return Error::not_found("Invalid page.");
   if (query.page_size < 1 || query.page_size > 100) {
@@ -349,8 +356,8 @@ Result<OrderPage> Orders::list(const OrderViewer& viewer, const OrderListQuery& 
   std::string where = " WHERE 1";
   if (!viewer.is_staff) where += " AND o.user_id = :user";
   if (query.status) where += " AND o.status = :status";
-  const std::string order_by =
-      query.oldest_first ? " ORDER BY o.created_at, o.id" : " ORDER BY o.created_at DESC, o.id DESC";
+  const std::string order_by = query.oldest_first ? " ORDER BY o.created_at, o.id"
+                                                  : " ORDER BY o.created_at DESC, o.id DESC";
   return ctx_.store->read([&](store::Db& db) -> Result<OrderPage> {
     auto bind = [&](SQLite::Statement& q) {
       if (!viewer.is_staff) q.bind(":user", viewer.user_id);
@@ -362,7 +369,8 @@ Result<OrderPage> Orders::list(const OrderViewer& viewer, const OrderListQuery& 
     page.count = count.executeStep() ? count.getColumn(0).getInt64() : 0;
     count.reset();
     // Past the last page: not found (page 1 of nothing is an empty page).
-    if (query.page > 1 && (query.page - 1) >= (page.count + query.page_size - 1) / query.page_size) {
+    if (query.page > 1 &&
+        (query.page - 1) >= (page.count + query.page_size - 1) / query.page_size) {
       return Error::not_found("Invalid page.");
     }
     auto& q = db.stmt(std::string("SELECT ") + kOrderColumns +
@@ -392,7 +400,8 @@ Result<Order> Orders::get(const OrderViewer& viewer, std::int64_t order_id) cons
   });
 }
 
-// --- cancel / fulfilment ---------------------------------------------------------------------------
+// --- cancel / fulfilment
+// ---------------------------------------------------------------------------
 
 Status Orders::cancel(const OrderViewer& viewer, std::int64_t order_id) {
   const Micros now = ctx_.now();
