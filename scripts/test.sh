@@ -40,7 +40,7 @@ run_ctest build/asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 echo "== TSan build + concurrency tests"
 bash scripts/build.sh tsan shopd shopctl shop_tests
 set +e
-(cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+(cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/../../scripts/tsan.supp" \
   ./tests/shop_tests --test-suite='*concurrency*,store') 2>&1 | tee "$logs/tsan.log"
 rc=${PIPESTATUS[0]}
 set -e

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "router.h"
 #include "routes/routes.h"
 #include "shop/admin.h"
+#include "shop/auth.h"
 #include "shop/engine.h"
 
 namespace {
@@ -93,6 +95,9 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+
+  // Logins waiting for a password-check slot hold HTTP threads: cap them to a quarter of the pool.
+  engine.auth().set_max_password_waiters(std::max(1, ho.threads / 4));
 
   httplib::Server server;
   shopd::configure_http(server, ho);

@@ -372,7 +372,7 @@ TEST_SUITE("auth") {
   }
 
   TEST_CASE("KDF gate: slots, bounded wait, release") {
-    shop::auth::KdfGate gate(1);
+    shop::auth::KdfGate gate(1, 4);
     CHECK(gate.acquire(std::chrono::milliseconds(0)));
     CHECK_FALSE(gate.acquire(std::chrono::milliseconds(0)));
     gate.release();
@@ -388,6 +388,22 @@ TEST_SUITE("auth") {
 }
 
 TEST_SUITE("auth concurrency") {
+  TEST_CASE("KDF gate: a full wait queue refuses at once; a release hands the slot to a waiter") {
+    shop::auth::KdfGate gate(1, 1);
+    REQUIRE(gate.acquire(std::chrono::milliseconds(0)));
+    std::atomic<bool> waiter_got{false};
+    std::thread waiter([&] { waiter_got = gate.acquire(std::chrono::minutes(5)); });
+    while (gate.waiting() == 0) std::this_thread::yield();
+    // One caller already waits: the next one is refused without waiting (a 5-minute wait would
+    // hang the test if it were not).
+    CHECK_FALSE(gate.acquire(std::chrono::minutes(5)));
+    gate.release();
+    waiter.join();
+    CHECK(waiter_got.load());
+    CHECK(gate.free_slots() == 0);
+    gate.release();
+  }
+
   TEST_CASE("many cheap logins at once all succeed; one refresh token rotates exactly once") {
     shoptest::TestEngine te;
     constexpr int kUsers = 40;

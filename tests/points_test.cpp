@@ -41,6 +41,16 @@ json metadata_of(shoptest::TestEngine& te, std::int64_t entry_id) {
 }  // namespace
 
 TEST_SUITE("points") {
+  TEST_CASE("amounts in messages are grouped by thousands") {
+    CHECK(shop::format_points(0) == "0");
+    CHECK(shop::format_points(999) == "999");
+    CHECK(shop::format_points(1000) == "1,000");
+    CHECK(shop::format_points(1234567) == "1,234,567");
+    CHECK(shop::format_points(-100000) == "-100,000");
+    CHECK(shop::format_points(INT64_MIN) == "-9,223,372,036,854,775,808");
+    CHECK(shop::point_type_display("cancel_deduct") == "취소 차감");
+  }
+
   TEST_CASE("grants move the balance and the running totals with the entry") {
     shoptest::TestEngine te;
     auto u = make_user(te, "alice");

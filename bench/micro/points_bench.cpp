@@ -123,7 +123,7 @@ void grant_open_lots(shoptest::TestEngine& te, std::int64_t user) {
 }
 
 struct ReadCosts {
-  double my = 0, history = 0, expiring = 0;
+  double my = 0, history = 0, history10 = 0, expiring = 0;
 };
 
 ReadCosts measure_reads(shoptest::TestEngine& te, std::int64_t user, double secs) {
@@ -132,6 +132,8 @@ ReadCosts measure_reads(shoptest::TestEngine& te, std::int64_t user, double secs
   c.my = measure_us(2000, secs, [&] { g_sink = g_sink + p.my(user)->info.points; });
   shop::HistoryQuery q;
   c.history = measure_us(2000, secs, [&] { g_sink = g_sink + p.history(user, q)->count; });
+  q.page_size = 10;  // the small user's whole history: both responses have 10 rows
+  c.history10 = measure_us(2000, secs, [&] { g_sink = g_sink + p.history(user, q)->count; });
   c.expiring =
       measure_us(2000, secs, [&] { g_sink = g_sink + p.expiring(user, 30)->total_expiring; });
   return c;
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
     const ReadCosts l = measure_reads(te, large, secs);
     print_ratio("Points::my", s.my, l.my);
     print_ratio("Points::history (page 1, size 20)", s.history, l.history);
+    print_ratio("Points::history (page 1, size 10)", s.history10, l.history10);
     print_ratio("Points::expiring (30 days)", s.expiring, l.expiring);
 
     // Extra context: pages deeper in the history and filtered counts cost more (O(offset) and

@@ -11,16 +11,6 @@ namespace shopd {
 
 namespace {
 
-std::string with_commas(std::int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return v < 0 ? "-" + out : out;
-}
-
 // The contract's PointHistory object.
 json entry_json(const Api& api, const shop::PointEntry& e) {
   json metadata = json::parse(e.metadata, nullptr, false);
@@ -306,7 +296,7 @@ void register_point_routes(Router& router, Api& api) {
         }
         reply_json(res, 200,
                    {{"success", true},
-                    {"message", with_commas(r->used_amount) + " 포인트를 사용했습니다."},
+                    {"message", shop::format_points(r->used_amount) + " 포인트를 사용했습니다."},
                     {"data",
                      {{"used_amount", r->used_amount},
                       {"remaining_points", r->remaining_points},
@@ -351,7 +341,7 @@ void register_point_routes(Router& router, Api& api) {
         }
         reply_json(res, 200,
                    {{"success", true},
-                    {"message", with_commas(r->processed_amount) + " 포인트가 " +
+                    {"message", shop::format_points(r->processed_amount) + " 포인트가 " +
                                     (r->type == "cancel_deduct" ? "회수" : "환불") + "되었습니다."},
                     {"data",
                      {{"processed_amount", r->processed_amount},

@@ -9,7 +9,9 @@
 // Passwords: Django-format PBKDF2 hashes. Hashing and verifying at a real cost (more than
 // kUngatedPasswordIterations) pass a KDF admission gate of EngineOptions::
 // max_concurrent_password_checks slots, so a login storm cannot take every core from the other
-// requests; a caller waits for a slot at most kPasswordGateWait and then gets kUnavailable (503).
+// requests; a caller waits for a slot at most kPasswordGateWait, and only kPasswordWaitersPerSlot
+// callers per slot may wait, so waiting logins cannot hold every HTTP thread either. Otherwise
+// the caller gets kUnavailable (503 + Retry-After).
 #pragma once
 
 #include <chrono>
@@ -33,7 +35,10 @@ class KdfGate;
 
 // Hashes at or below this cost (test and load-test accounts only) skip the KDF gate.
 inline constexpr int kUngatedPasswordIterations = 10'000;
+// A caller waits at most this long for a gate slot, and at most this many callers per slot wait
+// at once (each waiter holds an HTTP thread); beyond either bound: kUnavailable (503).
 inline constexpr std::chrono::milliseconds kPasswordGateWait{10'000};
+inline constexpr int kPasswordWaitersPerSlot = 8;  // default; see set_max_password_waiters
 
 // Who a valid access token speaks for.
 struct Principal {
@@ -149,6 +154,11 @@ class Auth {
   // Marks the account withdrawn and inactive and revokes its refresh tokens. Wrong password:
   // kInvalidArgument field "password".
   Status withdraw(std::int64_t user_id, std::string_view password);
+
+  // How many callers may wait for a KDF slot at once (default: kPasswordWaitersPerSlot per slot).
+  // Each waiter holds its HTTP thread, so a server should keep this well below its thread count
+  // (e.g. threads / 4) or a storm of real-cost logins leaves no thread for other requests.
+  void set_max_password_waiters(int waiters);
 
   // Issues a token pair for an existing active user without a password (operator tools, tests).
   Result<TokenPair> issue_tokens(std::int64_t user_id);

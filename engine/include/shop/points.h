@@ -28,6 +28,8 @@ struct EngineContext;
 
 // The Korean label of an entry type ("적립", "사용", ...); the type itself if unknown.
 std::string point_type_display(std::string_view type);
+// Digits grouped by thousands, as the Korean messages show amounts ("100,000").
+std::string format_points(std::int64_t v);
 // The Korean label of a notification type.
 std::string notification_type_display(std::string_view type);
 

@@ -1,6 +1,7 @@
 // auth/auth.cpp — accounts, login, token rotation, profiles. See shop/auth.h.
 #include "shop/auth.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "auth/crypto.h"
@@ -262,8 +263,14 @@ TokenPair issue_tokens_in(Db& db, std::int64_t user_id, Micros now, const std::s
 
 Auth::Auth(detail::EngineContext& ctx)
     : ctx_(ctx),
-      gate_(std::make_unique<auth::KdfGate>(ctx.options.max_concurrent_password_checks)) {}
+      gate_(std::make_unique<auth::KdfGate>(
+          ctx.options.max_concurrent_password_checks,
+          ctx.options.max_concurrent_password_checks * kPasswordWaitersPerSlot)) {}
 Auth::~Auth() = default;
+
+void Auth::set_max_password_waiters(int waiters) {
+  gate_->set_max_waiters(std::max(0, waiters));
+}
 
 Status Auth::validate_password(std::string_view password, const NewUser& attributes,
                                const char* field) {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 
 #include "cart/cart_ops.h"
@@ -74,7 +75,9 @@ Orders::Orders(detail::EngineContext& ctx)
   auto max_id = ctx_.store->read([](store::Db& db) -> Result<std::int64_t> {
     return db.scalar_int("SELECT MAX(id) FROM orders");
   });
-  state_->max_id_at_open = max_id ? *max_id : 0;
+  // If this read failed (practically impossible on a store that just opened), start() recovers
+  // every pending order; one queued twice is processed once and then skipped (idempotent).
+  state_->max_id_at_open = max_id ? *max_id : std::numeric_limits<std::int64_t>::max();
 }
 
 Orders::~Orders() {
@@ -88,10 +91,8 @@ Orders::~Orders() {
 // pending. Called on worker threads (and by drain_queue/process_now on the caller's thread).
 namespace {
 std::vector<order_ops::Processed> process_batch(detail::EngineContext& ctx,
-                                                const std::vector<std::int64_t>& ids,
-                                                std::vector<std::string>& errors) {
+                                                const std::vector<std::int64_t>& ids) {
   std::vector<order_ops::Processed> out;
-  errors.assign(ids.size(), std::string());
   const Micros now = ctx.now();
   auto batch = ctx.store->write([&](store::Db& db) -> Result<std::vector<order_ops::Processed>> {
     std::vector<order_ops::Processed> res;
@@ -120,7 +121,8 @@ std::vector<order_ops::Processed> process_batch(detail::EngineContext& ctx,
       }
     }
     if (done) continue;
-    errors[i] = last.message;
+    std::fprintf(stderr, "[orders] process_order[%lld]: internal error after %d attempts: %s\n",
+                 static_cast<long long>(ids[i]), kProcessAttempts, last.message.c_str());
     auto f = ctx.store->write([&](store::Db& db) {
       return order_ops::fail_in_tx(db, ids[i], "processing error: " + last.message, now);
     });
@@ -146,8 +148,7 @@ void Orders::State::run_batch(const std::vector<std::int64_t>& ids,
       std::fprintf(stderr, "[orders] Task process_order[%lld] received\n",
                    static_cast<long long>(id));
   }
-  std::vector<std::string> errors;
-  auto results = process_batch(ctx, ids, errors);
+  auto results = process_batch(ctx, ids);
   const double secs = seconds_since(t0);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto& r = results[i];

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "shop/points.h"
 #include "shop/timefmt.h"
 
 namespace shop::ledger {
@@ -22,16 +23,6 @@ namespace {
 // Stored metadata times are UTC ISO-8601, as Django's isoformat() of an aware UTC datetime.
 std::string iso_utc(Micros t) {
   return timefmt::format_datetime(t, 0);
-}
-
-std::string with_commas(std::int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return v < 0 ? "-" + out : out;
 }
 
 struct UserBalance {
@@ -56,8 +47,8 @@ Result<UserBalance> load_user(store::Db& db, std::int64_t user_id) {
 }
 
 Error insufficient(std::int64_t balance) {
-  return Error::invalid("보유 포인트가 부족합니다. (보유: " + with_commas(balance) + "P)", "amount",
-                        "INSUFFICIENT_POINTS");
+  return Error::invalid("보유 포인트가 부족합니다. (보유: " + format_points(balance) + "P)",
+                        "amount", "INSUFFICIENT_POINTS");
 }
 
 // Appends one entry and moves the user's balance, running totals and per-type totals with it.
@@ -628,7 +619,8 @@ Result<NoticeBatch> notify_users(store::Db& db, const std::vector<std::int64_t>&
         "created_at) VALUES (?, 'point_expiring', ?, ?, ?, 0, ?)");
     ins.bind(1, user_id);
     ins.bind(2, "포인트 소멸 예정 안내");
-    ins.bind(3, with_commas(total) + "포인트가 7일 이내에 소멸될 예정입니다. (가장 빠른 소멸일: " +
+    ins.bind(3, format_points(total) +
+                    "포인트가 7일 이내에 소멸될 예정입니다. (가장 빠른 소멸일: " +
                     timefmt::format_date(earliest, offset_minutes) + ")");
     ins.bind(4, "/api/points/expiring/?days=7");
     ins.bind(5, now);

@@ -26,6 +26,17 @@ std::string point_type_display(std::string_view type) {
   return std::string(type);
 }
 
+std::string format_points(std::int64_t v) {
+  std::string digits = std::to_string(v);
+  const size_t sign = v < 0 ? 1 : 0;
+  std::string out = digits.substr(0, sign);
+  for (size_t i = sign; i < digits.size(); ++i) {
+    if (i > sign && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 std::string notification_type_display(std::string_view type) {
   if (type == "qa_answer") return "상품 문의 답변";
   if (type == "order_status") return "주문 상태 변경";
@@ -106,16 +117,6 @@ std::string in_list(const std::vector<std::string>& types) {
   std::string s = "(";
   for (size_t i = 0; i < types.size(); ++i) s += (i ? ", '" : "'") + types[i] + "'";
   return s + ")";
-}
-
-std::string with_commas(std::int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return v < 0 ? "-" + out : out;
 }
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
@@ -293,12 +294,12 @@ Result<PointCheck> Points::check(std::int64_t user_id, std::int64_t order_amount
   } else if (use_points < ledger::kMinimumSpend) {
     out.message = "최소 100포인트 이상 사용 가능합니다.";
   } else if (use_points > user->points) {
-    out.message = "보유 포인트가 부족합니다. (보유: " + with_commas(user->points) + "P)";
+    out.message = "보유 포인트가 부족합니다. (보유: " + format_points(user->points) + "P)";
   } else if (use_points > order_amount) {
     out.message = "주문 금액을 초과하여 사용할 수 없습니다.";
   } else {
     out.can_use = true;
-    out.message = with_commas(use_points) + "포인트 사용 가능합니다.";
+    out.message = format_points(use_points) + "포인트 사용 가능합니다.";
   }
   return out;
 }
@@ -418,7 +419,7 @@ Result<CancelResult> Points::cancel(std::int64_t user_id, std::int64_t order_id,
     }
     if (amount != owed) {
       return Error::invalid((refund ? "환불할 수 있는 포인트는 " : "회수할 포인트는 ") +
-                                with_commas(owed) + "P입니다.",
+                                format_points(owed) + "P입니다.",
                             "amount", "INVALID_AMOUNT");
     }
     auto r = refund ? ledger::refund_order_use(db, order_id, now, description)
