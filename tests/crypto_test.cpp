@@ -11,6 +11,8 @@
 #include "auth/jwt.h"
 #include "auth/password.h"
 
+TEST_SUITE_BEGIN("crypto");
+
 namespace crypto = shop::crypto;
 namespace password = shop::password;
 namespace jwt = shop::jwt;
@@ -451,3 +453,5 @@ TEST_CASE("jwt escapes an unusual jti instead of emitting broken JSON") {
   REQUIRE(result.is_ok());
   CHECK(result->jti.rfind("quote\" back\\slash \n\x01 ", 0) == 0);  // \xff became U+FFFD
 }
+
+TEST_SUITE_END();
