@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   shopctl::register_set_tier(app, ctl);
   shopctl::register_stats(app, ctl);
   shopctl::register_verify(app, ctl);
+  shopctl::register_restock(app, ctl);
   CLI11_PARSE(app, argc, argv);
   return ctl.exit_code;
 }

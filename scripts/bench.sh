@@ -19,10 +19,12 @@ bash scripts/build.sh release >/dev/null
 B=build/release
 SHOPD_PID=""
 
-fresh_db() {  # fresh_db PATH: full preset + 1000 load-test users with 50,000 points
+fresh_db() {  # fresh_db PATH: full preset + 1000 load-test users with 50,000 points, and 100,000
+  # more units of every product (the reference's perf setup gives its products 100,000 units)
   rm -f "$1" "$1-wal" "$1-shm"
   $B/cli/shopctl --db "$1" create-test-data --preset full --seed 1 >/dev/null
   $B/cli/shopctl --db "$1" create-load-test-users --count 1000 --points 50000 >/dev/null
+  $B/cli/shopctl --db "$1" restock --all --amount 100000 >/dev/null
 }
 
 start_shopd() {  # start_shopd DB PORT [flags...]
@@ -79,7 +81,6 @@ case "$mode" in
   orders)
     conns="${1:-64}" secs="${2:-30}"
     db=var/bench-orders.db; fresh_db $db; start_shopd $db 8100
-    $B/cli/shopctl --db $db restock --all --amount 1000000 >/dev/null
     $B/bench/shop_loadgen --host http://127.0.0.1:8100 --scenario orders -c "$conns" \
       -u 1000 -t "${secs}s" -q --db $db --shopctl $B/cli/shopctl || echo "loadgen exit $?"
     shopd_usage ;;

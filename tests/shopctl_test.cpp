@@ -20,7 +20,7 @@ const std::vector<std::string> kCommands = {
     "migrate",       "create-test-data", "create-load-test-users",
     "expire-points", "notify-expiring",  "cleanup-old-carts",
     "adjust-points", "set-tier",         "stats",
-    "verify"};
+    "verify",        "restock"};
 
 std::int64_t scalar(const std::string& db_path, const std::string& sql) {
   SQLite::Database db(db_path, SQLite::OPEN_READONLY);
@@ -150,6 +150,27 @@ TEST_SUITE("shopctl") {
     auto text = run_shopctl({"--db", db, "create-test-data", "--preset", "minimal", "--clear"});
     CHECK(text.exit_code == 0);
     CHECK(text.out.find("preset minimal") != std::string::npos);
+  }
+
+  TEST_CASE("restock: one product or all, bookkeeping stays exact, bad input refused") {
+    shoptest::TempDir dir;
+    const std::string db = dir.file("shop.db");
+    run_json({"--db", db, "create-test-data", "--preset", "minimal", "--seed", "1"});
+    const std::int64_t before = scalar(db, "SELECT SUM(stock) FROM products");
+    const std::int64_t first = scalar(db, "SELECT MIN(id) FROM products");
+    json one = run_json({"--db", db, "restock", "--product", std::to_string(first), "--amount", "5"});
+    CHECK(one["products"] == 1);
+    json all = run_json({"--db", db, "restock", "--all", "--amount", "100"});
+    CHECK(all["products"] == 8);
+    CHECK(scalar(db, "SELECT SUM(stock) FROM products") == before + 5 + 800);
+    CHECK(run_shopctl({"--db", db, "verify", "--strict"}).exit_code == 0);
+    // Unknown product, nothing to select, below zero: refused, stock unchanged.
+    CHECK(run_shopctl({"--db", db, "restock", "--product", "999999", "--amount", "1"}).exit_code != 0);
+    CHECK(run_shopctl({"--db", db, "restock", "--amount", "1"}).exit_code != 0);
+    CHECK(run_shopctl({"--db", db, "restock", "--product", std::to_string(first), "--amount",
+                       "-100000000"})
+              .exit_code != 0);
+    CHECK(scalar(db, "SELECT SUM(stock) FROM products") == before + 805);
   }
 
   TEST_CASE("create-load-test-users: creates, skips existing, rejects bad counts") {

@@ -49,5 +49,6 @@ void register_adjust_points(CLI::App& app, Shopctl& ctl);
 void register_set_tier(CLI::App& app, Shopctl& ctl);
 void register_stats(CLI::App& app, Shopctl& ctl);
 void register_verify(CLI::App& app, Shopctl& ctl);
+void register_restock(CLI::App& app, Shopctl& ctl);
 
 }  // namespace shopctl
