@@ -7,7 +7,11 @@
 #   max CONNECTIONS SECONDS [REQUEST]  trivial_server vs shopd, same generator, same run: ratio
 #   orders CONNECTIONS SECONDS         orders end to end (cart add + intake + processing)
 #   wrk CONNECTIONS SECONDS            wrk on GET /api/products/ (connection storm)
-#   locust USERS SECONDS [CLASS]       the Locust file, headless, against shopd
+#   locust USERS SECONDS [CLASS]       the Locust file, headless, against shopd (default class
+#                                      PointConcurrentUser, spawn 50/s; LOCUST_WORKERS=N: N workers)
+#   locust-compare USERS SECONDS [CLASS]  the same Locust run against the legacy threads front end
+#                                      and the event front end, back to back
+#   hostile                            slowloris (head+body) and header bombs beside normal traffic
 # Environment: SHOPD_FLAGS (extra shopd flags), BENCH_OUT (output dir, default bench/out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +57,59 @@ stop_shopd() {
 }
 trap stop_shopd EXIT
 
+wait_drained() {  # wait_drained [PORT]: waits (<= 60 s) for the order queue to drain; shopctl verify
+  local port="${1:-8000}"
+  /usr/bin/python3 - "$port" <<'PY'
+import json, sys, time, urllib.request
+for _ in range(600):
+    m = json.load(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics/"))["orders"]
+    if m["queue_depth"] == 0 and m["in_flight"] == 0 and m.get("retrying", 0) == 0:
+        print(f"orders: accepted {m['accepted']}, confirmed {m['confirmed']}, failed {m['failed']}, drained")
+        break
+    time.sleep(0.1)
+else:
+    print("orders: queue NOT drained after 60 s")
+PY
+  $B/cli/shopctl --db "$db" verify | tail -3 || echo "shopctl verify FAILED"
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# run_locust USERS SECONDS CLASS CSV_PREFIX: headless Locust against shopd on :8000, spawn 50/s.
+# LOCUST_WORKERS=N runs a master and N worker processes (when one Locust process is the limit).
+# Prints Locust's summary, its own CPU use, and shopd's CPU use during the run.
+run_locust() {
+  local users="$1" secs="$2" cls="$3" csv="$4" workers="${LOCUST_WORKERS:-0}"
+  local common=(-f bench/locust/point_load_test.py --headless -u "$users" -r 50 -t "${secs}s"
+    --host http://127.0.0.1:8000 --csv "$csv" --only-summary)
+  local t0 s0
+  t0=$(date +%s.%N); s0=$(cpu_ticks "$SHOPD_PID")
+  # Locust's CPU: resource usage of the child processes, read by a small Python wrapper.
+  /usr/bin/python3 - "$workers" "$cls" "${common[@]}" <<'PY' 2>&1 | grep -v "^\[" | tail -40
+import resource, subprocess, sys
+workers, cls, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+loc = ["/usr/bin/python3", "-m", "locust"]
+procs = []
+if workers > 0:
+    procs = [subprocess.Popen(loc + ["-f", args[1], "--worker", "--master-host", "127.0.0.1", cls],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(workers)]
+    main = loc + args + ["--master", "--expect-workers", str(workers), cls]
+else:
+    main = loc + args + [cls]
+rc = subprocess.run(main).returncode
+for p in procs:
+    p.wait()
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"locust: {workers or 1} process(es) + master, CPU {r.ru_utime + r.ru_stime:.1f} s, exit {rc}")
+PY
+  local t1 s1 hz
+  t1=$(date +%s.%N); s1=$(cpu_ticks "$SHOPD_PID"); hz=$(getconf CLK_TCK)
+  awk -v a="$s0" -v b="$s1" -v hz="$hz" -v t0="$t0" -v t1="$t1" \
+    'BEGIN {printf "shopd during the run: CPU %.1f s = %.0f %% of one core over %.0f s\n", (b-a)/hz, 100*(b-a)/hz/(t1-t0), t1-t0}'
+  wait_drained
+}
+
 echo "# bench.sh $mode $* — $(date -u +%FT%TZ), nproc $(nproc), $(uname -r)"
 case "$mode" in
   micro)
@@ -90,11 +147,24 @@ case "$mode" in
     wrk -t2 -c"$conns" -d"${secs}s" --latency --timeout 10s "http://127.0.0.1:8100/api/products/"
     shopd_usage ;;
   locust)
-    users="${1:-50}" secs="${2:-20}" cls="${3:-}"
+    # The seed's client at the seed's scale: real Locust (Debian python3-locust), unchanged.
+    users="${1:-1000}" secs="${2:-60}" cls="${3:-PointConcurrentUser}"
     db=var/bench-locust.db; fresh_db $db; start_shopd $db 8000
-    /usr/bin/python3 -m locust -f bench/locust/point_load_test.py --headless -u "$users" -r 25 \
-      -t "${secs}s" --host http://127.0.0.1:8000 --csv "$out/locust" $cls 2>&1 | tail -30
+    run_locust "$users" "$secs" "$cls" "$out/locust"
     shopd_usage ;;
+  locust-compare)
+    # The same Locust run against both front ends, one after the other, in one invocation.
+    users="${1:-1000}" secs="${2:-60}" cls="${3:-PointConcurrentUser}"
+    for fe in threads event; do
+      echo "## front end: $fe"
+      flags=(--frontend "$fe")
+      # The legacy front end as shopd ran it before (64 threads, 2 s keep-alive, 100 requests).
+      [ "$fe" = threads ] && flags+=(--http-threads 64 --keep-alive-timeout 2 --keep-alive-max 100)
+      db=var/bench-locust.db; fresh_db $db; start_shopd $db 8000 "${flags[@]}"
+      run_locust "$users" "$secs" "$cls" "$out/locust-$fe"
+      shopd_usage
+      stop_shopd
+    done ;;
   *)
     sed -n '2,12p' "$0"; exit 2 ;;
 esac

@@ -1,77 +1,81 @@
 #include "http_config.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include <CLI/CLI.hpp>
 
-#include <algorithm>
-#include <atomic>
-#include <memory>
+#include "net/http_server.h"
 
 namespace shopd {
 
 namespace {
 
-// Connections held (queued or being served) by the pool, and the level that counts as pressure.
-// Written by the accept thread (enqueue) and the pool threads (job end); read by handlers.
-std::atomic<int> g_connections_held{0};
-std::atomic<int> g_pressure_level{1 << 30};
-
-// httplib's ThreadPool, counting the connection jobs it holds.
-class CountingThreadPool final : public httplib::TaskQueue {
+class EventFrontend final : public Frontend {
  public:
-  explicit CountingThreadPool(size_t n) : pool_(n) {}
-  void enqueue(std::function<void()> fn) override {
-    g_connections_held.fetch_add(1, std::memory_order_relaxed);
-    pool_.enqueue([fn = std::move(fn)] {
-      fn();
-      g_connections_held.fetch_sub(1, std::memory_order_relaxed);
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
+  EventFrontend(net::ServerOptions o, HttpHandler h) : server_(std::move(o), std::move(h)) {}
+  int bind(std::string* error) override { return server_.bind(error); }
+  void run() override { server_.run(); }
+  void stop() override { server_.stop(); }
 
  private:
-  httplib::ThreadPool pool_;
+  net::HttpServer server_;
 };
 
-// The listening socket, captured from the socket-options callback (the library keeps it private).
-thread_local int g_last_socket = -1;
 }  // namespace
 
-bool connection_pressure() {
-  return g_connections_held.load(std::memory_order_relaxed) >=
-         g_pressure_level.load(std::memory_order_relaxed);
+std::unique_ptr<Frontend> make_frontend(const HttpOptions& o, HttpHandler handler) {
+  if (o.frontend == "threads") return make_threaded_frontend(o, std::move(handler));
+  net::ServerOptions so;
+  so.host = o.host;
+  so.port = o.port;
+  so.backlog = o.backlog;
+  so.handler_threads = o.threads;
+  so.max_connections = o.max_connections;
+  so.header_timeout_ms = o.header_timeout_s * 1000;
+  so.body_timeout_ms = o.body_timeout_s * 1000;
+  so.idle_timeout_ms = o.keep_alive_timeout_s * 1000;
+  so.write_timeout_ms = o.write_timeout_s * 1000;
+  so.keep_alive_max = o.keep_alive_max;
+  so.limits.max_body_bytes = o.max_body_bytes;
+  so.limits.max_head_bytes = o.max_header_bytes;
+  so.limits.max_header_count = static_cast<size_t>(o.max_header_count);
+  return std::make_unique<EventFrontend>(std::move(so), std::move(handler));
 }
 
-void configure_http(httplib::Server& server, const HttpOptions& options) {
-  const int threads = options.threads;
-  // Keep a quarter of the threads (at least one) free for new connections.
-  g_pressure_level.store(std::max(1, threads - std::max(1, threads / 4)), std::memory_order_relaxed);
-  server.new_task_queue = [threads] { return new CountingThreadPool(static_cast<size_t>(threads)); };
-  server.set_tcp_nodelay(true);
-  server.set_keep_alive_max_count(static_cast<size_t>(options.keep_alive_max));
-  server.set_keep_alive_timeout(options.keep_alive_timeout_s);
-  server.set_read_timeout(options.read_timeout_s, 0);
-  server.set_write_timeout(options.write_timeout_s, 0);
-  server.set_payload_max_length(options.max_body_bytes);
-  server.set_socket_options([](int sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    g_last_socket = sock;
-  });
-}
-
-int bind_with_backlog(httplib::Server& server, const HttpOptions& options) {
-  g_last_socket = -1;
-  int port = options.port;
-  if (port == 0) {
-    port = server.bind_to_any_port(options.host);
-    if (port <= 0) return -1;
-  } else if (!server.bind_to_port(options.host, port)) {
-    return -1;
-  }
-  // The library listened with a backlog of 5; listen() again on the same socket raises it.
-  if (g_last_socket >= 0) ::listen(g_last_socket, options.backlog);
-  return port;
+void add_http_flags(CLI::App& app, HttpOptions& o) {
+  app.add_option("--frontend", o.frontend,
+                 "HTTP front end: event (epoll loop + handler pool) or threads (legacy "
+                 "cpp-httplib server, for side-by-side benchmarks)")
+      ->check(CLI::IsMember({"event", "threads"}))
+      ->capture_default_str();
+  app.add_option("--host", o.host, "Address to bind (loopback by default)")->capture_default_str();
+  app.add_option("--port", o.port, "Port (0: any free port, printed on start)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  app.add_option("--http-threads", o.threads, "HTTP handler threads")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  app.add_option("--keep-alive-max", o.keep_alive_max, "Requests per connection (0: unlimited)")
+      ->check(CLI::Range(0, 100'000'000))
+      ->capture_default_str();
+  app.add_option("--keep-alive-timeout", o.keep_alive_timeout_s, "Idle keep-alive seconds")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--backlog", o.backlog, "Listen backlog")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  app.add_option("--max-connections", o.max_connections,
+                 "Open connections at most; more wait in the backlog")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--header-timeout", o.header_timeout_s,
+                 "Seconds for a whole request head (408 after)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--body-timeout", o.body_timeout_s, "Seconds for a whole request body (408 after)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", o.max_body_bytes, "Largest request body (413 beyond)")
+      ->check(CLI::Range(1, 1 << 30))
+      ->capture_default_str();
 }
 
 }  // namespace shopd

@@ -1,47 +1,60 @@
-// http_config.h — the connection policy of shopd's cpp-httplib server, chosen on purpose
-// (DESIGN.md §7). Shared with bench/trivial_server so the baseline runs the same HTTP stack.
+// http_config.h — shopd's HTTP front end, chosen on purpose (docs/http-frontend.md), shared with
+// bench/trivial_server so the baseline runs the same HTTP stack with the same flags.
 //
-// cpp-httplib 0.11.4 (Debian, compiled): each connection is a job on a thread pool and owns its
-// thread for its whole keep-alive life, polling while idle. So the number of connections that can
-// be served at once equals the pool size; further connections wait in the pool's queue. We pick:
-//  * TCP_NODELAY on (Nagle costs ~40 ms per response otherwise);
-//  * a bounded pool of `threads` workers;
-//  * keep-alive limited to `keep_alive_max` requests and `keep_alive_timeout_s` idle seconds;
-//  * keep-alive only while there are threads to spare: a pool that counts the connections it holds
-//    (queued or served); when they reach `threads` minus a margin, responses carry
-//    "Connection: close", so clients with think time (1000 Locust users) hand their thread back
-//    after each request instead of parking it in the library's idle poll, while a few busy
-//    connections (a max-throughput run) keep the cheap keep-alive path;
-//  * a listen backlog of `backlog` (the library hard-codes 5: bursts of 1000 connects overflow it);
-//  * payload limit and read/write timeouts (the library lacks later upstream hardening).
+//  * "event" (the default): net::HttpServer — one epoll loop owns every connection, a fixed pool
+//    of handler threads runs the routes. Idle keep-alive connections cost no thread and no CPU,
+//    so keep-alive stays on for every client; every read has a total deadline and a size bound.
+//  * "threads": cpp-httplib 0.11.4's own server (a thread per connection for its whole keep-alive
+//    life, idle connections polled), with the adaptive keep-alive policy shopd used before.
+//    Kept only so benchmarks can measure the two side by side; it lacks the event front end's
+//    bounds (total head/body deadlines, header count, conflicting Content-Length, pipelining).
 #pragma once
 
 #include <httplib.h>
 
+#include <functional>
+#include <memory>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace shopd {
 
 struct HttpOptions {
+  std::string frontend = "event";  // event | threads
   std::string host = "127.0.0.1";
   int port = 8000;
-  int threads = 64;
-  int keep_alive_max = 100;
-  int keep_alive_timeout_s = 2;
+  int threads = 16;               // handler threads (threads: one per connection being served)
+  int keep_alive_max = 0;         // requests per connection (0: unlimited)
+  int keep_alive_timeout_s = 75;  // idle seconds between requests on a connection
   int backlog = 1024;
-  size_t max_body_bytes = 1 << 20;  // 1 MiB: larger bodies get 413
-  int read_timeout_s = 5;
-  int write_timeout_s = 5;
+  int max_connections = 10000;
+  int header_timeout_s = 10;  // whole request head, from its first byte
+  int body_timeout_s = 30;    // whole request body, from the end of the head
+  int write_timeout_s = 30;
+  size_t max_body_bytes = 1 << 20;  // larger bodies get 413
+  size_t max_header_bytes = 32 * 1024;
+  int max_header_count = 100;
 };
 
-// True when the connections held by the pool leave fewer than a margin of free threads: the
-// response should then close its connection (see above). Cheap: one atomic load.
-bool connection_pressure();
+using HttpHandler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
-// Applies the options to a server (before listening).
-void configure_http(httplib::Server& server, const HttpOptions& options);
+// A front end serving one handler. bind() then run() (blocks until stop(), from any thread).
+class Frontend {
+ public:
+  virtual ~Frontend() = default;
+  virtual int bind(std::string* error) = 0;  // the bound port, or -1
+  virtual void run() = 0;
+  virtual void stop() = 0;
+};
 
-// Binds (port 0: any free port), raises the backlog, and returns the bound port, or -1.
-int bind_with_backlog(httplib::Server& server, const HttpOptions& options);
+std::unique_ptr<Frontend> make_frontend(const HttpOptions& options, HttpHandler handler);
+// The legacy cpp-httplib server ("threads"); defined in threaded_frontend.cpp.
+std::unique_ptr<Frontend> make_threaded_frontend(const HttpOptions& options, HttpHandler handler);
+
+// Adds the --frontend, --host, --port, --http-threads, timeout and limit flags to a command line.
+void add_http_flags(CLI::App& app, HttpOptions& options);
 
 }  // namespace shopd

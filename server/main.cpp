@@ -1,8 +1,9 @@
 // shopd — the shop server: one process, one SQLite file, the Django reference's HTTP API.
-#include <CLI/CLI.hpp>
 #include <httplib.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -30,6 +31,16 @@ sigset_t block_stop_signals() {
   return set;
 }
 
+// Each connection is a descriptor: lift the soft limit (often 1024) towards the hard one.
+void raise_open_file_limit(int connections) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  const rlim_t want = static_cast<rlim_t>(connections) + 256;  // + database, log, epoll, ...
+  if (rl.rlim_cur >= want) return;
+  rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,20 +53,12 @@ int main(int argc, char** argv) {
   bool no_scheduler = false;
   eo.db_path = "shop.db";
   app.add_option("--db", eo.db_path, "SQLite database file (created if missing)");
-  app.add_option("--host", ho.host, "Address to bind (loopback by default)");
-  app.add_option("--port", ho.port, "Port (0: any free port, printed on start)")
-      ->check(CLI::Range(0, 65535));
+  shopd::add_http_flags(app, ho);
   app.add_option("--workers", eo.order_workers, "Order worker threads (0: intake only)")
       ->check(CLI::Range(0, 256));
   app.add_option("--queue-capacity", eo.order_queue_capacity,
                  "Order queue bound; intake answers 503 when full")
       ->check(CLI::Range(1, 10'000'000));
-  app.add_option("--http-threads", ho.threads, "HTTP worker threads")->check(CLI::Range(1, 4096));
-  app.add_option("--keep-alive-max", ho.keep_alive_max, "Requests per connection (1: no keep-alive)")
-      ->check(CLI::Range(1, 1'000'000));
-  app.add_option("--keep-alive-timeout", ho.keep_alive_timeout_s, "Idle keep-alive seconds")
-      ->check(CLI::Range(1, 300));
-  app.add_option("--backlog", ho.backlog, "Listen backlog")->check(CLI::Range(1, 65535));
   app.add_option("--read-connections", eo.read_connections, "SQLite read connections")
       ->check(CLI::Range(1, 256));
   app.add_option("--durability", durability,
@@ -64,8 +67,9 @@ int main(int argc, char** argv) {
   app.add_option("--password-iterations", eo.password_iterations,
                  "PBKDF2 iterations for new accounts")
       ->check(CLI::Range(1000, 10'000'000));
-  app.add_option("--jwt-secret", eo.jwt_secret,
-                 "JWT signing secret (default: $SHOP_JWT_SECRET, else generated and stored in the db)");
+  app.add_option(
+      "--jwt-secret", eo.jwt_secret,
+      "JWT signing secret (default: $SHOP_JWT_SECRET, else generated and stored in the db)");
   app.add_flag("--require-verified-email", eo.require_verified_email_for_orders,
                "Refuse orders (403) from accounts whose e-mail is not verified");
   app.add_flag("--no-scheduler", no_scheduler, "Do not run the daily point expiry/notice jobs");
@@ -76,6 +80,7 @@ int main(int argc, char** argv) {
   eo.run_scheduler = !no_scheduler;
 
   std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-write must not kill the server
+  raise_open_file_limit(ho.max_connections);
   const sigset_t stop_signals = block_stop_signals();
 
   if (auto dir = std::filesystem::path(eo.db_path).parent_path(); !dir.empty()) {
@@ -99,48 +104,17 @@ int main(int argc, char** argv) {
   // Logins waiting for a password-check slot hold HTTP threads: cap them to a quarter of the pool.
   engine.auth().set_max_password_waiters(std::max(1, ho.threads / 4));
 
-  httplib::Server server;
-  shopd::configure_http(server, ho);
   shopd::Api api{engine, eo.utc_offset_minutes, ""};
   shopd::Router router;
   shopd::register_all_routes(router, api);
-  // cpp-httplib calls the pre-routing handler BEFORE it reads the request body, so requests that
-  // carry one (a body-taking method with Content-Length or Transfer-Encoding) are left to the
-  // catch-all handlers below, which run after the body has been read.
-  server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
-    const bool body_method = req.method == "POST" || req.method == "PUT" ||
-                             req.method == "PATCH" || req.method == "DELETE";
-    if (body_method &&
-        (req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    router.dispatch(req, res);
-    if (shopd::connection_pressure()) res.set_header("Connection", "close");
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  const auto dispatch_with_body = [&](const httplib::Request& req, httplib::Response& res) {
-    router.dispatch(req, res);
-    if (shopd::connection_pressure()) res.set_header("Connection", "close");
-  };
-  server.Post(".*", dispatch_with_body);
-  server.Put(".*", dispatch_with_body);
-  server.Patch(".*", dispatch_with_body);
-  server.Delete(".*", dispatch_with_body);
-  // Errors the library produces itself (413 payload too large, 400 bad request line) get a JSON
-  // body like everything else.
-  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      const char* msg = res.status == 413   ? "Request body too large."
-                        : res.status == 414 ? "Request URI too long."
-                        : res.status == 400 ? "Bad request."
-                                            : "Error.";
-      shopd::reply_json(res, res.status, shopd::json{{"detail", msg}});
-    }
-  });
-
-  int port = shopd::bind_with_backlog(server, ho);
+  auto server =
+      shopd::make_frontend(ho, [&router](const httplib::Request& req, httplib::Response& res) {
+        router.dispatch(req, res);
+      });
+  std::string bind_error;
+  const int port = server->bind(&bind_error);
   if (port < 0) {
-    std::fprintf(stderr, "shopd: cannot listen on %s:%d\n", ho.host.c_str(), ho.port);
+    std::fprintf(stderr, "shopd: %s\n", bind_error.c_str());
     return 1;
   }
   if (auto started = engine.start(); !started) {
@@ -151,12 +125,13 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     std::fprintf(stderr, "shopd: signal %d: stopping intake\n", sig);
-    server.stop();
+    server->stop();
   });
-  std::printf("shopd listening on http://%s:%d (db %s, %d order workers, %d http threads)\n",
-              ho.host.c_str(), port, eo.db_path.c_str(), eo.order_workers, ho.threads);
+  std::printf(
+      "shopd listening on http://%s:%d (db %s, %d order workers, %s front end, %d http threads)\n",
+      ho.host.c_str(), port, eo.db_path.c_str(), eo.order_workers, ho.frontend.c_str(), ho.threads);
   std::fflush(stdout);
-  server.listen_after_bind();
+  server->run();
   engine.stop();  // intake is closed (server stopped); workers finish what they hold
   std::fprintf(stderr, "shopd: stopped\n");
   stopper.detach();
