@@ -101,7 +101,8 @@ rc = subprocess.run(main).returncode
 for p in procs:
     p.wait()
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"locust: {workers or 1} process(es) + master, CPU {r.ru_utime + r.ru_stime:.1f} s, exit {rc}")
+shape = f"master + {workers} workers" if workers else "1 process"
+print(f"locust: {shape}, CPU {r.ru_utime + r.ru_stime:.1f} s, exit {rc}")
 PY
   local t1 s1 hz
   t1=$(date +%s.%N); s1=$(cpu_ticks "$SHOPD_PID"); hz=$(getconf CLK_TCK)
@@ -165,6 +166,19 @@ case "$mode" in
       shopd_usage
       stop_shopd
     done ;;
+  hostile)
+    # Slowloris (head and body variants) and header bombs, with normal users beside them.
+    slow="${1:-1000}" bombs="${2:-4}" secs="${3:-40}" normal="${4:-200}"
+    db=var/bench-hostile.db; fresh_db $db; start_shopd $db 8000
+    /usr/bin/python3 bench/hostile/hostile_clients.py --port 8000 --slow "$slow" --bombs "$bombs" \
+      --seconds "$secs" --pid "$SHOPD_PID" >"$out/hostile.txt" & hp=$!
+    sleep 5  # let every attacker connect first
+    echo "## normal traffic: point-concurrent, $normal users, during the attack"
+    $B/bench/shop_loadgen --host http://127.0.0.1:8000 --scenario point-concurrent -u "$normal" \
+      -r 50 -t "$((secs - 10))s" --csv "$out/hostile-normal" -q || echo "loadgen exit $?"
+    wait $hp; cat "$out/hostile.txt"
+    wait_drained
+    shopd_usage ;;
   *)
     sed -n '2,12p' "$0"; exit 2 ;;
 esac

@@ -17,6 +17,9 @@
 #include "shop/result.h"
 
 namespace shopd {
+namespace net {
+struct ServerCounters;
+}
 
 using json = nlohmann::json;
 
@@ -26,6 +29,7 @@ struct Api {
   shop::Engine& engine;
   int utc_offset_minutes = 9 * 60;
   std::string public_base_url;  // for absolute next/previous links; empty: from the Host header
+  const net::ServerCounters* http = nullptr;  // the front end's counters, for /metrics/ (or none)
 };
 
 // --- replies ---------------------------------------------------------------------------------

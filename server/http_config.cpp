@@ -14,6 +14,7 @@ class EventFrontend final : public Frontend {
   int bind(std::string* error) override { return server_.bind(error); }
   void run() override { server_.run(); }
   void stop() override { server_.stop(); }
+  const net::ServerCounters* counters() const override { return &server_.counters(); }
 
  private:
   net::HttpServer server_;

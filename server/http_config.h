@@ -21,6 +21,9 @@ class App;
 }
 
 namespace shopd {
+namespace net {
+struct ServerCounters;
+}
 
 struct HttpOptions {
   std::string frontend = "event";  // event | threads
@@ -48,6 +51,7 @@ class Frontend {
   virtual int bind(std::string* error) = 0;  // the bound port, or -1
   virtual void run() = 0;
   virtual void stop() = 0;
+  virtual const net::ServerCounters* counters() const { return nullptr; }
 };
 
 std::unique_ptr<Frontend> make_frontend(const HttpOptions& options, HttpHandler handler);

@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
       shopd::make_frontend(ho, [&router](const httplib::Request& req, httplib::Response& res) {
         router.dispatch(req, res);
       });
+  api.http = server->counters();  // read by /metrics/ handlers, which start after this
   std::string bind_error;
   const int port = server->bind(&bind_error);
   if (port < 0) {

@@ -300,6 +300,15 @@ TEST_SUITE("http_frontend") {
       }
     }
     CHECK(fresh_get(s.port()) == 200);
+    // /metrics/ counts what the front end refused.
+    RawConn m(s.port());
+    REQUIRE(m.send(get_request("/metrics/")));
+    auto metrics = m.read_response();
+    REQUIRE(metrics);
+    auto http = nlohmann::json::parse(metrics->body)["http"];
+    CHECK(http["wire_errors"].get<int>() >= 4);
+    CHECK(http["connections_open"].get<int>() >= 1);
+    CHECK(http["requests"].get<int>() >= 2);
   }
 
   TEST_CASE("slowloris connections (head and body) do not stop service for others") {

@@ -2,6 +2,7 @@
 // GET /health/. The load generator polls /metrics/ until queue_depth and in_flight are both 0.
 #include <chrono>
 
+#include "net/http_server.h"
 #include "routes/routes.h"
 #include "shop/orders.h"
 
@@ -16,6 +17,17 @@ void register_metrics_routes(Router& router, Api& api) {
         const shop::OrderMetrics m = a->engine.orders().metrics();
         const double uptime =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        json http = nullptr;
+        if (a->http) {
+          const auto load = [](const std::atomic<std::int64_t>& v) {
+            return v.load(std::memory_order_relaxed);
+          };
+          http = {{"connections_open", load(a->http->connections_open)},
+                  {"connections_accepted", load(a->http->connections_accepted)},
+                  {"requests", load(a->http->requests)},
+                  {"wire_errors", load(a->http->wire_errors)},
+                  {"timeouts", load(a->http->timeouts)}};
+        }
         reply_json(res, 200,
                    {{"orders",
                      {{"queue_depth", m.queue_depth},
@@ -29,6 +41,7 @@ void register_metrics_routes(Router& router, Api& api) {
                       {"canceled", m.canceled},
                       {"processed", m.processed}}},
                     {"store", {{"writes", m.store_writes}, {"commits", m.store_commits}}},
+                    {"http", http},
                     {"uptime_s", uptime}});
       }));
   router.add("GET", "/health/",
