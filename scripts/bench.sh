@@ -11,7 +11,8 @@
 #                                      PointConcurrentUser, spawn 50/s; LOCUST_WORKERS=N: N workers)
 #   locust-compare USERS SECONDS [CLASS]  the same Locust run against the legacy threads front end
 #                                      and the event front end, back to back
-#   hostile                            slowloris (head+body) and header bombs beside normal traffic
+#   hostile [SLOW BOMBS SECONDS USERS] slowloris (head+body) and header bombs beside normal users
+#   idle [CONNECTIONS SECONDS]         mostly idle keep-alive clients: HTTP-layer CPU per front end
 # Environment: SHOPD_FLAGS (extra shopd flags), BENCH_OUT (output dir, default bench/out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -165,6 +166,20 @@ case "$mode" in
       run_locust "$users" "$secs" "$cls" "$out/locust-$fe"
       shopd_usage
       stop_shopd
+    done ;;
+  idle)
+    # Mostly idle keep-alive clients (think 1-3 s) against trivial_server on each front end:
+    # what 1000 Locust-like connections cost the HTTP layer itself.
+    conns="${1:-1000}" secs="${2:-20}"
+    for fe in "threads --http-threads 1024 --keep-alive-timeout 60 --keep-alive-max 100000" \
+              "threads --http-threads 64 --keep-alive-timeout 2 --keep-alive-max 100" "event"; do
+      echo "## trivial_server --frontend $fe"
+      # shellcheck disable=SC2086
+      $B/bench/trivial_server --port 8101 --frontend $fe >/dev/null 2>&1 & tp=$!
+      sleep 0.5
+      /usr/bin/python3 bench/hostile/idle_keepalive.py --port 8101 --pid $tp --connections "$conns" \
+        --seconds "$secs"
+      kill $tp; wait $tp 2>/dev/null || true
     done ;;
   hostile)
     # Slowloris (head and body variants) and header bombs, with normal users beside them.

@@ -12,10 +12,18 @@ Request names match shop_loadgen's so the two tools' reports compare side by sid
     locust -f bench/locust/point_load_test.py --headless -u 1000 -r 100 -t 2m --csv out/point
 """
 import itertools
+import os
 import random
 import threading
 
-from locust import HttpUser, between, task
+from locust import between, task
+
+# LOCUST_FAST=1 swaps the requests-based HttpUser for FastHttpUser (geventhttpclient, same API
+# for what this file uses): a check of whether Locust's own CPU, not the server, is the limit.
+if os.environ.get("LOCUST_FAST"):
+    from locust import FastHttpUser as HttpUser
+else:
+    from locust import HttpUser
 
 PASSWORD = "testpass123"
 SHIPPING = {
