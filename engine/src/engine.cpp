@@ -48,6 +48,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kRateLimited: return "rate_limited";
     case ErrorCode::kInternal: return "internal";
   }
   return "internal";
