@@ -51,7 +51,7 @@ class LoginLimiter {
   explicit LoginLimiter(LoginLimits limits);
 
   // Seconds until the address may try again when its failure budget is used up; nullopt when it
-  // may log in now. Changes nothing.
+  // may log in now. Takes no token (it only forgets an entry whose bucket has refilled).
   std::optional<std::int64_t> refused_for(const std::string& key, Micros now);
   // Takes one token from the address's budget (a failed login). An empty bucket stays empty (the
   // count never goes below zero, so refusal never lasts longer than refilling a full burst).
