@@ -1,7 +1,9 @@
 #include "api.h"
 
-#include <cstdio>
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
 #include <limits>
 
 #include "shop/timefmt.h"
@@ -26,6 +28,7 @@ int http_status_for(const shop::Error& e) {
     case shop::ErrorCode::kUnauthenticated: return 401;
     case shop::ErrorCode::kPermissionDenied: return 403;
     case shop::ErrorCode::kUnavailable: return 503;
+    case shop::ErrorCode::kRateLimited: return 429;
     case shop::ErrorCode::kInternal: return 500;
   }
   return 500;
@@ -34,7 +37,9 @@ int http_status_for(const shop::Error& e) {
 void reply_error(httplib::Response& res, const shop::Error& e, ErrorShape shape) {
   const int status = http_status_for(e);
   if (status == 500) std::fprintf(stderr, "shopd: internal error: %s\n", e.message.c_str());
-  if (e.code == shop::ErrorCode::kUnavailable) res.set_header("Retry-After", "1");
+  if (e.code == shop::ErrorCode::kUnavailable || e.code == shop::ErrorCode::kRateLimited) {
+    res.set_header("Retry-After", std::to_string(std::max<std::int64_t>(1, e.retry_after_seconds)));
+  }
   // 401/404/500 always use the contract's {"detail"} shape.
   if (status == 404 || status == 500 || (status == 401 && shape != ErrorShape::kError)) {
     json body = {{"detail", e.message}};
@@ -43,9 +48,12 @@ void reply_error(httplib::Response& res, const shop::Error& e, ErrorShape shape)
     return;
   }
   switch (shape) {
-    case ErrorShape::kDetail:
-      reply_json(res, status, {{"detail", e.message}});
+    case ErrorShape::kDetail: {
+      json body = {{"detail", e.message}};
+      if (status == 429 && !e.reason.empty()) body["code"] = e.reason;
+      reply_json(res, status, body);
       return;
+    }
     case ErrorShape::kField:
       reply_json(res, status, {{e.field.empty() ? "non_field_errors" : e.field, {e.message}}});
       return;

@@ -1,8 +1,19 @@
 // HTTP tests for the auth and profile routes against a real shopd, plus the server-wide bad-input
 // behaviour (malformed bodies, 401 shapes, 404/405/413).
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
 #include <functional>
+#include <thread>
+#include <vector>
 
 #include "shop/auth.h"
 #include "shop/catalog.h"
@@ -68,6 +79,69 @@ json login(httplib::Client& c, const std::string& user, const std::string& pw = 
 bool is_field_error(const json& body, const std::string& field) {
   return body.is_object() && body.contains(field) && body[field].is_array() &&
          !body[field].empty() && body[field][0].is_string();
+}
+
+// One HTTP/1.1 exchange over a raw TCP socket whose source address is `source_ip` (bound before
+// connect; any 127.0.0.0/8 address works on Linux), so the server sees that peer address.
+struct RawReply {
+  int status = 0;  // 0: transport failure
+  std::string head;
+  json body;
+  std::string header(const std::string& name) const {
+    std::string lower_head = head, lower_name = name + ":";
+    for (auto& c : lower_head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const size_t at = lower_head.find("\r\n" + lower_name);
+    if (at == std::string::npos) return {};
+    const size_t begin = head.find_first_not_of(' ', at + 2 + lower_name.size());
+    return head.substr(begin, head.find("\r\n", begin) - begin);
+  }
+};
+
+RawReply post_from(const char* source_ip, int port, const std::string& path, const json& body) {
+  RawReply reply;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return reply;
+  // A bound on a broken exchange only (a hung test would be worse); no assertion depends on it.
+  timeval timeout{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  inet_pton(AF_INET, source_ip, &source.sin_addr);
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0) {
+    ::close(fd);
+    return reply;
+  }
+  const std::string payload = body.dump();
+  const std::string request =
+      "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+      "Content-Type: application/json\r\nContent-Length: " + std::to_string(payload.size()) +
+      "\r\nConnection: close\r\n\r\n" + payload;
+  for (size_t sent = 0; sent < request.size();) {
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) {
+      ::close(fd);
+      return reply;
+    }
+    sent += static_cast<size_t>(n);
+  }
+  std::string raw;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    raw.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  const size_t end_of_head = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/1.1 ", 0) != 0 || end_of_head == std::string::npos) return reply;
+  reply.status = std::atoi(raw.c_str() + 9);
+  reply.head = raw.substr(0, end_of_head + 2);
+  reply.body = json::parse(raw.substr(end_of_head + 4), nullptr, false);
+  return reply;
 }
 
 }  // namespace
@@ -293,17 +367,19 @@ TEST_SUITE("auth http") {
                          {"new_password2", "N3w!Passw0rd"}},
                         t);
     CHECK(changed.status == 200);
-    login(*s.c, "alice", "N3w!Passw0rd");
+    // The change revoked the old token: log in again with the new password.
+    CHECK(http(*s.c, "GET", "/api/users/profile/", nullptr, t).status == 401);
+    const std::string t2 = login(*s.c, "alice", "N3w!Passw0rd")["access"];
 
-    auto no_pw = http(*s.c, "POST", "/api/users/withdraw/", json::object(), t);
+    auto no_pw = http(*s.c, "POST", "/api/users/withdraw/", json::object(), t2);
     CHECK(no_pw.status == 400);
     CHECK(no_pw.body["error"].is_string());
-    auto bad_pw = http(*s.c, "POST", "/api/users/withdraw/", {{"password", "testpass123"}}, t);
+    auto bad_pw = http(*s.c, "POST", "/api/users/withdraw/", {{"password", "testpass123"}}, t2);
     CHECK(bad_pw.status == 400);
     CHECK(bad_pw.body["error"].is_string());
-    auto gone = http(*s.c, "POST", "/api/users/withdraw/", {{"password", "N3w!Passw0rd"}}, t);
+    auto gone = http(*s.c, "POST", "/api/users/withdraw/", {{"password", "N3w!Passw0rd"}}, t2);
     CHECK(gone.status == 200);
-    CHECK(http(*s.c, "GET", "/api/users/profile/", nullptr, t).status == 401);
+    CHECK(http(*s.c, "GET", "/api/users/profile/", nullptr, t2).status == 401);
     auto relogin = http(*s.c, "POST", "/api/auth/login/",
                         {{"username", "alice"}, {"password", "N3w!Passw0rd"}});
     CHECK(relogin.status == 400);
@@ -346,5 +422,120 @@ TEST_SUITE("auth http") {
     CHECK(
         http(*c2, "POST", "/api/auth/login/", {{"username", "alice"}, {"password", "testpass123"}})
             .status == 200);
+  }
+  TEST_CASE("password change: earlier access and refresh tokens get 401 afterwards") {
+    Server s(seed_users);
+    const json a1 = login(*s.c, "alice");
+    const json a2 = login(*s.c, "alice");
+    const json b = login(*s.c, "bobby");
+    auto changed = http(*s.c, "POST", "/api/users/password/change/",
+                        {{"old_password", "testpass123"},
+                         {"new_password", "N3w!Passw0rd"},
+                         {"new_password2", "N3w!Passw0rd"}},
+                        a1["access"]);
+    REQUIRE(changed.status == 200);
+    for (const json* session : {&a1, &a2}) {
+      auto old_access = http(*s.c, "GET", "/api/users/profile/", nullptr, (*session)["access"]);
+      CHECK(old_access.status == 401);
+      CHECK(old_access.body["code"] == "token_not_valid");
+      auto old_refresh =
+          http(*s.c, "POST", "/api/auth/token/refresh/", {{"refresh", (*session)["refresh"]}});
+      CHECK(old_refresh.status == 401);
+      CHECK(old_refresh.body["code"] == "token_not_valid");
+    }
+    CHECK(http(*s.c, "GET", "/api/users/profile/", nullptr, b["access"]).status == 200);
+    const json fresh = login(*s.c, "alice", "N3w!Passw0rd");
+    CHECK(http(*s.c, "GET", "/api/users/profile/", nullptr, fresh["access"]).status == 200);
+    CHECK(http(*s.c, "POST", "/api/auth/token/refresh/", {{"refresh", fresh["refresh"]}}).status ==
+          200);
+  }
+
+  TEST_CASE("logout: the access token it was called with gets 401; other sessions keep working") {
+    Server s(seed_users);
+    const json first = login(*s.c, "alice");
+    const json second = login(*s.c, "alice");
+    auto out =
+        http(*s.c, "POST", "/api/auth/logout/", {{"refresh", first["refresh"]}}, first["access"]);
+    REQUIRE(out.status == 200);
+    auto after = http(*s.c, "GET", "/api/users/profile/", nullptr, first["access"]);
+    CHECK(after.status == 401);
+    CHECK(after.body["code"] == "token_not_valid");
+    CHECK(http(*s.c, "GET", "/api/users/profile/", nullptr, second["access"]).status == 200);
+    CHECK(http(*s.c, "POST", "/api/auth/token/refresh/", {{"refresh", second["refresh"]}}).status ==
+          200);
+    // A restart keeps the deny list.
+    s.srv.reset();
+    s.srv = std::make_unique<shoptest::ShopdProcess>(s.dir.file("shop.db"));
+    s.c = s.srv->client();
+    CHECK(http(*s.c, "GET", "/api/users/profile/", nullptr, first["access"]).status == 401);
+  }
+
+  TEST_CASE("login storm from one address: it gets 429 + Retry-After, another address logs in") {
+    // The server's dummy verify for unknown usernames costs 1000 iterations (test_support), so the
+    // storm is fast; the per-address budget (10 failures by default) is what stops it.
+    Server s([](shop::Engine& e) {
+      shop::NewUser u;
+      u.username = "realuser";
+      u.email = "real@example.com";
+      u.password = "testpass123";
+      u.password_iterations = 1000;
+      REQUIRE(e.auth().create_user(u).is_ok());
+    });
+    const int port = s.srv->port();
+    const auto storm_start = std::chrono::steady_clock::now();
+    constexpr int kAttackers = 4;
+    constexpr int kMaxAttempts = 200;  // per attacker thread, in case the real login never ends
+    std::atomic<int> bad_credentials{0}, limited{0}, other{0};
+    std::atomic<bool> limited_reply_ok{true};
+    std::atomic<bool> real_done{false};
+    std::vector<std::thread> attackers;
+    for (int t = 0; t < kAttackers; ++t) {
+      attackers.emplace_back([&, t] {
+        for (int i = 0; i < kMaxAttempts && !real_done; ++i) {
+          auto r = post_from("127.0.0.2", port, "/api/auth/login/",
+                             {{"username", "ghost" + std::to_string(t) + "_" + std::to_string(i)},
+                              {"password", "whatever123"}});
+          if (r.status == 400) {
+            ++bad_credentials;
+          } else if (r.status == 429) {
+            const std::string retry = r.header("Retry-After");
+            if (retry.empty() || std::atoi(retry.c_str()) < 1 || !r.body.is_object() ||
+                !r.body["detail"].is_string() || r.body["code"] != "RATE_LIMITED") {
+              limited_reply_ok = false;
+            }
+            ++limited;
+          } else {
+            ++other;
+          }
+        }
+      });
+    }
+    // The real user logs in from 127.0.0.3 once the attacker is being refused, storm still on.
+    while (limited.load() == 0 && other.load() == 0 &&
+           bad_credentials.load() < kAttackers * kMaxAttempts) {
+      std::this_thread::yield();
+    }
+    auto real = post_from("127.0.0.3", port, "/api/auth/login/",
+                          {{"username", "realuser"}, {"password", "testpass123"}});
+    real_done = true;
+    for (auto& t : attackers) t.join();
+    CHECK(real.status == 200);
+    CHECK(real.body["access"].is_string());
+    CHECK(other.load() == 0);
+    CHECK(limited.load() > 0);
+    CHECK(limited_reply_ok.load());
+    // The budget is 10; attempts already past the check when the 10th failure lands may add
+    // one each per attacker thread, and shopd's real clock gives one token back per 15 s.
+    const auto storm_seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::steady_clock::now() - storm_start)
+                                   .count();
+    CHECK(bad_credentials.load() <= 10 + kAttackers + storm_seconds / 15);
+    // The attacker's address is refused even with the right password; 127.0.0.3 is not.
+    CHECK(post_from("127.0.0.2", port, "/api/auth/login/",
+                    {{"username", "realuser"}, {"password", "testpass123"}})
+              .status == 429);
+    CHECK(post_from("127.0.0.3", port, "/api/auth/login/",
+                    {{"username", "realuser"}, {"password", "testpass123"}})
+              .status == 200);
   }
 }

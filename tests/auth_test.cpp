@@ -284,12 +284,14 @@ TEST_SUITE("auth") {
     auto b = te->auth().login("bobby", "Sh0pping!Mall", "");
     REQUIRE(a.is_ok());
     REQUIRE(b.is_ok());
-    auto foreign = te->auth().logout(alice, b->tokens.refresh);
+    shop::Principal caller;  // no access token: only the refresh token is revoked
+    caller.user_id = alice;
+    auto foreign = te->auth().logout(caller, b->tokens.refresh);
     REQUIRE_FALSE(foreign.is_ok());
     CHECK(foreign.error().code == ErrorCode::kInvalidArgument);
-    CHECK(te->auth().logout(alice, "garbage").error().code == ErrorCode::kInvalidArgument);
-    REQUIRE(te->auth().logout(alice, a->tokens.refresh).is_ok());
-    CHECK_FALSE(te->auth().logout(alice, a->tokens.refresh).is_ok());  // already revoked
+    CHECK(te->auth().logout(caller, "garbage").error().code == ErrorCode::kInvalidArgument);
+    REQUIRE(te->auth().logout(caller, a->tokens.refresh).is_ok());
+    CHECK_FALSE(te->auth().logout(caller, a->tokens.refresh).is_ok());  // already revoked
     CHECK_FALSE(te->auth().refresh(a->tokens.refresh).is_ok());
     CHECK(te->auth().refresh(b->tokens.refresh).is_ok());  // bob's session untouched
     (void)bob;

@@ -48,6 +48,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kRateLimited: return "rate_limited";
     case ErrorCode::kInternal: return "internal";
   }
   return "internal";
@@ -56,7 +57,9 @@ const char* error_code_name(ErrorCode code) {
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   if (options.order_workers < 0 || options.order_queue_capacity < 1 ||
       options.password_iterations < 1 || options.password_iterations > password::kMaxIterations ||
-      options.max_concurrent_password_checks < 1) {
+      options.max_concurrent_password_checks < 1 || options.failed_login_burst < 0 ||
+      (options.failed_login_burst > 0 && options.failed_login_refill_per_minute < 1) ||
+      options.password_checks_per_address < 0 || options.login_limiter_addresses < 1) {
     return Error::invalid("engine: invalid options");
   }
   std::unique_ptr<Engine> engine(new Engine());
@@ -78,6 +81,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   ctx->jwt_secret = std::move(*secret);
 
   ctx->auth = std::make_unique<Auth>(*ctx);
+  SHOP_TRY(ctx->auth->load_revoked_access_tokens());
   ctx->catalog = std::make_unique<Catalog>(*ctx);
   ctx->points = std::make_unique<Points>(*ctx);
   ctx->carts = std::make_unique<Carts>(*ctx);

@@ -21,8 +21,9 @@ void delete_refresh_cookie(httplib::Response& res) {
                  "refresh_token=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/");
 }
 
-// First X-Forwarded-For entry, else the peer address (as the reference records last_login_ip).
-std::string client_ip(const httplib::Request& req) {
+// First X-Forwarded-For entry, else the peer address: what the reference records as
+// last_login_ip. Only recorded, never trusted: the per-address login limits use the peer address.
+std::string recorded_client_ip(const httplib::Request& req) {
   std::string forwarded = req.get_header_value("X-Forwarded-For");
   if (!forwarded.empty()) {
     forwarded = forwarded.substr(0, forwarded.find(','));
@@ -33,10 +34,12 @@ std::string client_ip(const httplib::Request& req) {
   return req.remote_addr;
 }
 
-// Validation errors as DRF field errors; back-pressure as {"detail"} + Retry-After.
+// Validation errors as DRF field errors; back-pressure and rate limits as {"detail"} +
+// Retry-After.
 void reply_auth_error(httplib::Response& res, const shop::Error& e) {
   reply_error(res, e,
-              e.code == shop::ErrorCode::kUnavailable || e.code == shop::ErrorCode::kNotFound
+              e.code == shop::ErrorCode::kUnavailable || e.code == shop::ErrorCode::kRateLimited ||
+                      e.code == shop::ErrorCode::kNotFound
                   ? ErrorShape::kDetail
                   : ErrorShape::kField);
 }
@@ -125,7 +128,8 @@ void login(const Api& api, const httplib::Request& req, httplib::Response& res) 
   auto username = f.string("username", true, 150);
   auto password = f.string("password", true, kMaxPasswordChars, true);
   if (f.reply_if_errors(res)) return;
-  auto session = api.engine.auth().login(*username, *password, client_ip(req));
+  auto session =
+      api.engine.auth().login(*username, *password, req.remote_addr, recorded_client_ip(req));
   if (!session) return reply_auth_error(res, session.error());
   // Merge the anonymous session cart into the user's; a failure must not fail the login.
   if (auto session_key = cookie(req, "sessionid"); session_key && !session_key->empty()) {
@@ -140,7 +144,7 @@ void logout(const Api& api, const httplib::Request& req, httplib::Response& res)
   if (!user) return;
   auto token = refresh_token_from(req, res);
   if (!token) return;
-  auto st = api.engine.auth().logout(user->user_id, *token);
+  auto st = api.engine.auth().logout(*user, *token);
   if (!st) return reply_error(res, st.error(), ErrorShape::kError);
   delete_refresh_cookie(res);
   reply_json(res, 200, {{"message", "로그아웃되었습니다."}});
@@ -235,9 +239,9 @@ void withdraw(const Api& api, const httplib::Request& req, httplib::Response& re
   }
   auto st = api.engine.auth().withdraw(user->user_id, pw.get<std::string>());
   if (!st) {
-    return reply_error(res, st.error(),
-                       st.error().code == shop::ErrorCode::kUnavailable ? ErrorShape::kDetail
-                                                                        : ErrorShape::kError);
+    const bool back_pressure = st.error().code == shop::ErrorCode::kUnavailable ||
+                               st.error().code == shop::ErrorCode::kRateLimited;
+    return reply_error(res, st.error(), back_pressure ? ErrorShape::kDetail : ErrorShape::kError);
   }
   delete_refresh_cookie(res);
   reply_json(res, 200, {{"message", "회원 탈퇴가 완료되었습니다."}});

@@ -43,6 +43,17 @@ struct EngineOptions {
   int utc_offset_minutes = 9 * 60;
   int password_iterations = 600000;  // PBKDF2 cost for new real accounts (stored in each hash)
   int max_concurrent_password_checks = 2;  // KDF admission: logins must not starve other requests
+  // Per client address (IPv4 address, IPv6 /64; see Auth::login): a budget of failed logins, a
+  // token bucket of `failed_login_burst` that refills `failed_login_refill_per_minute` a minute
+  // (0 burst: no budget), and at most `password_checks_per_address` of the KDF gate's slots and
+  // waiting places (0: no per-address share). Beyond either: kRateLimited (429 + Retry-After).
+  // Successful logins take nothing from the budget, so load tests that log many users in from
+  // one address with correct passwords are never refused. At most `login_limiter_addresses`
+  // addresses are tracked (least recently used evicted first).
+  int failed_login_burst = 10;
+  int failed_login_refill_per_minute = 4;
+  int password_checks_per_address = 2;
+  std::size_t login_limiter_addresses = 10'000;
   std::string jwt_secret;  // empty: $SHOP_JWT_SECRET, else generated once and stored in the db
   std::size_t order_queue_capacity = 10000;
   int order_workers = 2;   // 0: intake only (orders stay pending, recovered on the next start)

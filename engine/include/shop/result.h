@@ -3,10 +3,12 @@
 // A Status is ok or carries an Error: a stable ErrorCode (what kind of failure; the HTTP layer maps
 // it to a status code), a stable machine string `reason` (the contract's error_code, e.g.
 // "INSUFFICIENT_POINTS"; empty when the kind says enough), an optional `field` (for DRF-style
-// `{"field": ["msg"]}` bodies) and a human message. Result<T> is a value or an Error.
+// `{"field": ["msg"]}` bodies), a human message and, for kRateLimited / kUnavailable, how many
+// seconds the caller should wait before retrying. Result<T> is a value or an Error.
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,6 +23,7 @@ enum class ErrorCode {
   kUnauthenticated,  // missing/invalid/expired credentials: 401
   kPermissionDenied, // authenticated but not allowed: 403
   kUnavailable,      // back-pressure (queue full): 503
+  kRateLimited,      // this client has done too much of something (failed logins): 429
   kInternal,         // a bug or an I/O failure: 500
 };
 
@@ -31,6 +34,8 @@ struct Error {
   std::string message;
   std::string reason;  // stable machine code, e.g. "INSUFFICIENT_STOCK"
   std::string field;   // input field the error is about, if any
+  // kRateLimited / kUnavailable: seconds until a retry can succeed (HTTP Retry-After); 0: unknown.
+  std::int64_t retry_after_seconds = 0;
 
   static Error invalid(std::string msg, std::string field = {}, std::string reason = {}) {
     return {ErrorCode::kInvalidArgument, std::move(msg), std::move(reason), std::move(field)};
@@ -49,6 +54,10 @@ struct Error {
   }
   static Error unavailable(std::string msg, std::string reason = {}) {
     return {ErrorCode::kUnavailable, std::move(msg), std::move(reason), {}};
+  }
+  static Error rate_limited(std::string msg, std::int64_t retry_after_seconds,
+                            std::string reason = "RATE_LIMITED") {
+    return {ErrorCode::kRateLimited, std::move(msg), std::move(reason), {}, retry_after_seconds};
   }
   static Error internal(std::string msg) {
     return {ErrorCode::kInternal, std::move(msg), "INTERNAL", {}};

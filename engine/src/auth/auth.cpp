@@ -2,11 +2,13 @@
 #include "shop/auth.h"
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 
 #include "auth/crypto.h"
 #include "auth/jwt.h"
 #include "auth/kdf_gate.h"
+#include "auth/login_limiter.h"
 #include "auth/password.h"
 #include "auth/users_db.h"
 #include "auth/validators.h"
@@ -23,6 +25,11 @@ constexpr const char* kBadCredentials = "아이디 또는 비밀번호가 올바
 constexpr const char* kRequired = "이 필드는 필수 항목입니다.";
 constexpr size_t kMaxPasswordChars = 4096;  // bounds the bytes fed to the KDF
 constexpr size_t kMaxIpChars = 64;
+constexpr const char* kTooManyFailures = "로그인 실패가 너무 많습니다. 잠시 후 다시 시도해 주세요.";
+constexpr const char* kBusy = "요청이 많아 처리할 수 없습니다. 잠시 후 다시 시도해 주세요.";
+// The in-memory deny list drops expired entries at most this often (they are harmless meanwhile:
+// an expired token fails on its exp anyway).
+constexpr std::int64_t kRevocationPruneSeconds = 60;
 
 std::int64_t seconds(Micros t) {
   return t / kMicrosPerSecond;
@@ -238,10 +245,13 @@ Result<std::int64_t> insert_user(Db& db, const NewUser& u, const std::string& pa
 
 TokenPair issue_tokens_in(Db& db, std::int64_t user_id, Micros now, const std::string& jwt_secret) {
   const std::int64_t now_s = seconds(now);
-  const auto access =
-      jwt::make_claims(jwt::TokenType::kAccess, user_id, now_s, jwt::kAccessLifetimeSeconds);
-  const auto refresh =
-      jwt::make_claims(jwt::TokenType::kRefresh, user_id, now_s, jwt::kRefreshLifetimeSeconds);
+  auto& gen = db.stmt("SELECT token_generation FROM users WHERE id = ?");
+  gen.bind(1, user_id);
+  const std::int64_t generation = gen.executeStep() ? gen.getColumn(0).getInt64() : 0;
+  const auto access = jwt::make_claims(jwt::TokenType::kAccess, user_id, now_s,
+                                       jwt::kAccessLifetimeSeconds, generation);
+  const auto refresh = jwt::make_claims(jwt::TokenType::kRefresh, user_id, now_s,
+                                        jwt::kRefreshLifetimeSeconds, generation);
   // Keep the outstanding-token table small: a user's expired tokens can never be used again.
   auto& prune = db.stmt("DELETE FROM refresh_tokens WHERE user_id = ? AND expires_at <= ?");
   prune.bind(1, user_id);
@@ -257,6 +267,17 @@ TokenPair issue_tokens_in(Db& db, std::int64_t user_id, Micros now, const std::s
   return TokenPair{jwt::sign(access, jwt_secret), jwt::sign(refresh, jwt_secret)};
 }
 
+void revoke_all_tokens_in(Db& db, std::int64_t user_id) {
+  auto& bump = db.stmt("UPDATE users SET token_generation = token_generation + 1 WHERE id = ?");
+  bump.bind(1, user_id);
+  bump.exec();
+  // The generation alone refuses the old refresh tokens; revoking their rows as well keeps the
+  // outstanding-token table truthful.
+  auto& revoke = db.stmt("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0");
+  revoke.bind(1, user_id);
+  revoke.exec();
+}
+
 }  // namespace auth
 
 // --- Auth ---------------------------------------------------------------------------------------
@@ -265,8 +286,44 @@ Auth::Auth(detail::EngineContext& ctx)
     : ctx_(ctx),
       gate_(std::make_unique<auth::KdfGate>(
           ctx.options.max_concurrent_password_checks,
-          ctx.options.max_concurrent_password_checks * kPasswordWaitersPerSlot)) {}
+          ctx.options.max_concurrent_password_checks * kPasswordWaitersPerSlot)),
+      limiter_(std::make_unique<auth::LoginLimiter>(auth::LoginLimits{
+          ctx.options.failed_login_burst, ctx.options.failed_login_refill_per_minute,
+          ctx.options.password_checks_per_address, ctx.options.login_limiter_addresses})) {}
 Auth::~Auth() = default;
+
+std::uint64_t Auth::password_hash_computations() const {
+  return kdf_runs_.load(std::memory_order_relaxed);
+}
+
+Status Auth::load_revoked_access_tokens() {
+  const Micros now = ctx_.now();
+  std::unordered_map<std::string, std::int64_t> loaded;
+  SHOP_TRY(ctx_.store->read([&](Db& db) -> Status {
+    auto& q = db.stmt("SELECT jti, expires_at FROM revoked_access_tokens WHERE expires_at > ?");
+    q.bind(1, now);
+    while (q.executeStep()) {
+      loaded.emplace(q.getColumn(0).getString(), seconds(q.getColumn(1).getInt64()));
+    }
+    return Status::ok();
+  }));
+  std::unique_lock lock(revoked_mu_);
+  revoked_access_ = std::move(loaded);
+  next_revocation_prune_ = seconds(now) + kRevocationPruneSeconds;
+  return Status::ok();
+}
+
+bool Auth::access_token_revoked(const std::string& jti) const {
+  std::shared_lock lock(revoked_mu_);
+  return revoked_access_.contains(jti);
+}
+
+void Auth::forget_expired_revocations(std::int64_t now_seconds) {
+  std::unique_lock lock(revoked_mu_);
+  if (now_seconds < next_revocation_prune_) return;
+  std::erase_if(revoked_access_, [&](const auto& entry) { return entry.second <= now_seconds; });
+  next_revocation_prune_ = now_seconds + kRevocationPruneSeconds;
+}
 
 void Auth::set_max_password_waiters(int waiters) {
   gate_->set_max_waiters(std::max(0, waiters));
@@ -280,25 +337,39 @@ Status Auth::validate_password(std::string_view password, const NewUser& attribu
   return Status::ok();
 }
 
-Result<bool> Auth::check_password(std::string_view password, const std::string& encoded) {
+Result<bool> Auth::check_password(std::string_view password, const std::string& encoded,
+                                  const std::string& address_key) {
   const auto iterations = password::iterations_of(encoded);
   if (!iterations) return false;  // malformed or unusable hash: the account cannot log in
-  if (*iterations <= kUngatedPasswordIterations) return password::verify(password, encoded);
+  if (*iterations <= kUngatedPasswordIterations) {
+    kdf_runs_.fetch_add(1, std::memory_order_relaxed);
+    return password::verify(password, encoded);
+  }
+  // The address's share first: a caller over it must not even take a waiting place.
+  auth::LoginLimiter::GateShare share(*limiter_, address_key, ctx_.now());
+  if (!share.held()) return Error::rate_limited(kBusy, 1);
   auth::KdfSlot slot(gate_.get(), kPasswordGateWait);
   if (!slot.held()) {
-    return Error::unavailable("요청이 많아 처리할 수 없습니다. 잠시 후 다시 시도해 주세요.",
-                              "PASSWORD_CHECKS_BUSY");
+    Error busy = Error::unavailable(kBusy, "PASSWORD_CHECKS_BUSY");
+    busy.retry_after_seconds = 1;
+    return busy;
   }
+  kdf_runs_.fetch_add(1, std::memory_order_relaxed);
   return password::verify(password, encoded);
 }
 
 Result<std::string> Auth::hash_password(std::string_view password, int iterations) {
-  if (iterations <= kUngatedPasswordIterations) return password::hash(password, iterations);
+  if (iterations <= kUngatedPasswordIterations) {
+    kdf_runs_.fetch_add(1, std::memory_order_relaxed);
+    return password::hash(password, iterations);
+  }
   auth::KdfSlot slot(gate_.get(), kPasswordGateWait);
   if (!slot.held()) {
-    return Error::unavailable("요청이 많아 처리할 수 없습니다. 잠시 후 다시 시도해 주세요.",
-                              "PASSWORD_CHECKS_BUSY");
+    Error busy = Error::unavailable(kBusy, "PASSWORD_CHECKS_BUSY");
+    busy.retry_after_seconds = 1;
+    return busy;
   }
+  kdf_runs_.fetch_add(1, std::memory_order_relaxed);
   std::string encoded = password::hash(password, iterations);
   if (encoded.empty()) return Error::internal("password hashing failed");
   return encoded;
@@ -337,9 +408,14 @@ Result<TokenPair> Auth::issue_tokens(std::int64_t user_id) {
 }
 
 Result<Session> Auth::login(std::string_view username, std::string_view password,
-                            std::string_view ip) {
+                            std::string_view client_address, std::string_view recorded_ip) {
   if (username.empty() || password.empty()) {
     return Error::invalid("아이디와 비밀번호를 모두 입력해주세요.");
+  }
+  // Before any work: an address out of failures is refused at once, whatever the credentials.
+  const std::string address = auth::address_key(client_address);
+  if (const auto wait = limiter_->refused_for(address, ctx_.now())) {
+    return Error::rate_limited(kTooManyFailures, *wait);
   }
   auto found = ctx_.store->read([&](Db& db) -> Result<std::optional<Credentials>> {
     return read_credentials(db, "username = ?", username, 0);
@@ -351,18 +427,23 @@ Result<Session> Auth::login(std::string_view username, std::string_view password
     const std::string dummy = "pbkdf2_sha256$" + std::to_string(ctx_.options.password_iterations) +
                               "$shopddummysaltvalue000$" +
                               crypto::base64_encode(std::string(32, '\0'));
-    auto ok = check_password(password, dummy);
+    auto ok = check_password(password, dummy, address);
     if (!ok) return ok.error();
+    limiter_->record_failure(address, ctx_.now());
     return Error::invalid(kBadCredentials);
   }
   const Credentials& c = **found;
-  auto ok = check_password(password, c.password_hash);
+  auto ok = check_password(password, c.password_hash, address);
   if (!ok) return ok.error();
-  if (!*ok) return Error::invalid(kBadCredentials);
+  if (!*ok) {
+    limiter_->record_failure(address, ctx_.now());
+    return Error::invalid(kBadCredentials);
+  }
   if (c.is_withdrawn) return Error::invalid("탈퇴한 계정입니다.");
   if (!c.is_active) return Error::invalid("비활성화된 계정입니다.");
 
-  std::string client_ip(ip.substr(0, kMaxIpChars));
+  std::string client_ip(
+      (recorded_ip.empty() ? client_address : recorded_ip).substr(0, kMaxIpChars));
   auto tokens = ctx_.store->write([&](Db& db) -> Result<TokenPair> {
     const Micros now = ctx_.now();
     // Re-check under the write lock: the account may have been withdrawn meanwhile.
@@ -379,25 +460,46 @@ Result<Session> Auth::login(std::string_view username, std::string_view password
   return Session{{c.id, c.username, c.email}, std::move(*tokens)};
 }
 
-Status Auth::logout(std::int64_t user_id, std::string_view refresh_token) {
-  auto claims =
-      jwt::verify(refresh_token, ctx_.jwt_secret, seconds(ctx_.now()), jwt::TokenType::kRefresh);
+Status Auth::logout(const Principal& caller, std::string_view refresh_token) {
+  const Micros now = ctx_.now();
+  auto claims = jwt::verify(refresh_token, ctx_.jwt_secret, seconds(now), jwt::TokenType::kRefresh);
   if (!claims) return Error::invalid("유효하지 않은 토큰입니다.", {}, "TOKEN_INVALID");
   // D15: the reference revoked any refresh token it was given; only the caller's own counts.
-  if (claims->user_id != user_id) {
+  if (claims->user_id != caller.user_id) {
     return Error::invalid("본인의 토큰이 아닙니다.", {}, "TOKEN_NOT_OWNED");
   }
-  return ctx_.store->write([&](Db& db) -> Status {
+  const bool deny_access = !caller.token_id.empty() && caller.token_expires_at > seconds(now);
+  SHOP_TRY(ctx_.store->write([&](Db& db) -> Status {
     auto& upd = db.stmt(
         "UPDATE refresh_tokens SET revoked = 1 WHERE jti = ? AND user_id = ? AND revoked = 0");
     upd.bind(1, claims->jti);
-    upd.bind(2, user_id);
+    upd.bind(2, caller.user_id);
     upd.exec();
     if (db.changes() == 0) {
       return Error::invalid("이미 만료되었거나 로그아웃된 토큰입니다.", {}, "TOKEN_INVALID");
     }
+    // Entries whose token has expired deny nothing any more (the exp check refuses it first).
+    auto& prune = db.stmt("DELETE FROM revoked_access_tokens WHERE expires_at <= ?");
+    prune.bind(1, now);
+    prune.exec();
+    if (deny_access) {
+      auto& deny = db.stmt(
+          "INSERT INTO revoked_access_tokens (jti, user_id, expires_at) VALUES (?,?,?) "
+          "ON CONFLICT (jti) DO NOTHING");
+      deny.bind(1, caller.token_id);
+      deny.bind(2, caller.user_id);
+      deny.bind(3, caller.token_expires_at * kMicrosPerSecond);
+      deny.exec();
+    }
     return Status::ok();
-  });
+  }));
+  // Committed: from here on (before the caller hears back) the access token is refused.
+  forget_expired_revocations(seconds(now));
+  if (deny_access) {
+    std::unique_lock lock(revoked_mu_);
+    revoked_access_.emplace(caller.token_id, caller.token_expires_at);
+  }
+  return Status::ok();
 }
 
 Result<TokenPair> Auth::refresh(std::string_view refresh_token) {
@@ -406,13 +508,14 @@ Result<TokenPair> Auth::refresh(std::string_view refresh_token) {
   if (!claims) return claims.error();
   return ctx_.store->write([&](Db& db) -> Result<TokenPair> {
     auto& q = db.stmt(
-        "SELECT t.user_id, t.revoked, u.is_active FROM refresh_tokens t "
+        "SELECT t.user_id, t.revoked, u.is_active, u.token_generation FROM refresh_tokens t "
         "JOIN users u ON u.id = t.user_id WHERE t.jti = ?");
     q.bind(1, claims->jti);
     if (!q.executeStep()) return token_error("Token is invalid or expired");
     if (q.getColumn(0).getInt64() != claims->user_id) return token_error("Token is invalid");
     if (q.getColumn(1).getInt() != 0) return token_error("Token is blacklisted");
     if (q.getColumn(2).getInt() == 0) return token_error("User is inactive");
+    if (q.getColumn(3).getInt64() != claims->generation) return token_error("Token is revoked");
     auto& revoke = db.stmt("UPDATE refresh_tokens SET revoked = 1 WHERE jti = ?");
     revoke.bind(1, claims->jti);
     revoke.exec();
@@ -424,13 +527,21 @@ Result<Principal> Auth::authenticate(std::string_view access_token) const {
   auto claims =
       jwt::verify(access_token, ctx_.jwt_secret, seconds(ctx_.now()), jwt::TokenType::kAccess);
   if (!claims) return claims.error();
+  if (access_token_revoked(claims->jti)) return token_error("Token is blacklisted");
   return ctx_.store->read([&](Db& db) -> Result<Principal> {
-    auto& q = db.stmt("SELECT username, is_staff, is_seller, is_active FROM users WHERE id = ?");
+    auto& q = db.stmt(
+        "SELECT username, is_staff, is_seller, is_active, token_generation FROM users WHERE id = "
+        "?");
     q.bind(1, claims->user_id);
     if (!q.executeStep()) return token_error("User not found");
     if (q.getColumn(3).getInt() == 0) return token_error("User is inactive");
-    return Principal{claims->user_id, q.getColumn(0).getString(), q.getColumn(1).getInt() != 0,
-                     q.getColumn(2).getInt() != 0};
+    if (q.getColumn(4).getInt64() != claims->generation) return token_error("Token is revoked");
+    return Principal{claims->user_id,
+                     q.getColumn(0).getString(),
+                     q.getColumn(1).getInt() != 0,
+                     q.getColumn(2).getInt() != 0,
+                     claims->jti,
+                     claims->exp};
   });
 }
 
@@ -519,6 +630,8 @@ Status Auth::change_password(std::int64_t user_id, std::string_view old_password
     upd.bind(1, *hashed);
     upd.bind(2, user_id);
     upd.exec();
+    // Whoever knew the old password may hold tokens: none of them outlives the change.
+    auth::revoke_all_tokens_in(db, user_id);
     return Status::ok();
   });
 }
@@ -535,10 +648,7 @@ Status Auth::withdraw(std::int64_t user_id, std::string_view password) {
     upd.bind(1, ctx_.now());
     upd.bind(2, user_id);
     upd.exec();
-    auto& revoke =
-        db.stmt("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ? AND revoked = 0");
-    revoke.bind(1, user_id);
-    revoke.exec();
+    auth::revoke_all_tokens_in(db, user_id);
     return Status::ok();
   });
 }

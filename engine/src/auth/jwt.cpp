@@ -102,8 +102,8 @@ std::string new_jti() {
 }
 
 Claims make_claims(TokenType type, std::int64_t user_id, std::int64_t now_seconds,
-                   std::int64_t lifetime_seconds) {
-  return Claims{type, user_id, now_seconds, now_seconds + lifetime_seconds, new_jti()};
+                   std::int64_t lifetime_seconds, std::int64_t generation) {
+  return Claims{type, user_id, now_seconds, now_seconds + lifetime_seconds, new_jti(), generation};
 }
 
 std::string sign(const Claims& claims, std::string_view secret) {
@@ -120,7 +120,12 @@ std::string sign(const Claims& claims, std::string_view secret) {
   append_json_string(payload, claims.jti);
   payload += ",\"user_id\":\"";
   payload += std::to_string(claims.user_id);
-  payload += "\"}";
+  payload += '"';
+  if (claims.generation != 0) {
+    payload += ",\"gen\":";
+    payload += std::to_string(claims.generation);
+  }
+  payload += '}';
 
   std::string token;
   token.reserve(kEncodedHeader.size() + payload.size() * 4 / 3 + 48);
@@ -179,8 +184,14 @@ shop::Result<Claims> verify(std::string_view token, std::string_view secret,
   }
   const auto user_id = get_user_id(*payload);
   if (!user_id) return invalid("Token contained no recognizable user identification");
+  std::int64_t generation = 0;  // absent: a token from before generations (or generation 0)
+  if (payload->contains("gen")) {
+    const auto gen = get_int64(*payload, "gen");
+    if (!gen || *gen < 0) return invalid("Token has no valid 'gen' claim");
+    generation = *gen;
+  }
 
-  return Claims{expected, *user_id, *iat, *exp, jti->get<std::string>()};
+  return Claims{expected, *user_id, *iat, *exp, jti->get<std::string>(), generation};
 }
 
 }  // namespace shop::jwt

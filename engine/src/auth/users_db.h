@@ -23,9 +23,15 @@ Status validate_new_user(const NewUser& user);
 Result<std::int64_t> insert_user(store::Db& db, const NewUser& user,
                                  const std::string& password_hash, Micros now);
 
-// A fresh access/refresh pair for user_id; records the refresh token as outstanding and drops
-// the user's expired ones.
+// A fresh access/refresh pair for user_id at the user's current token generation; records the
+// refresh token as outstanding and drops the user's expired ones.
 TokenPair issue_tokens_in(store::Db& db, std::int64_t user_id, Micros now,
                           const std::string& jwt_secret);
+
+// Revokes every access and refresh token issued to user_id so far: raises the user's token
+// generation (authenticate() and refresh() refuse tokens of an older one) and marks the user's
+// outstanding refresh tokens revoked. Call it in the same transaction as the change that demands
+// it (password change, withdrawal, password reset), so no old token survives the change.
+void revoke_all_tokens_in(store::Db& db, std::int64_t user_id);
 
 }  // namespace shop::auth

@@ -283,8 +283,24 @@ CREATE TABLE job_runs (
 );
 )SQL";
 
+// Token revocation (issue 9). token_generation is carried in every token as the `gen` claim; a
+// token is valid only while its claim equals the column, so raising the column (password change,
+// withdrawal, later password reset) revokes every access and refresh token of the user at once.
+// revoked_access_tokens is the logout deny list: access tokens revoked before they expire, kept
+// until then (expires_at = the token's exp); Auth mirrors it in memory.
+const char* const kMigration2 = R"SQL(
+ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE revoked_access_tokens (
+  jti        TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX revoked_access_tokens_expiry ON revoked_access_tokens(expires_at);
+)SQL";
+
 const std::vector<const char*>& migrations() {
-  static const std::vector<const char*> all = {kMigration1};
+  static const std::vector<const char*> all = {kMigration1, kMigration2};
   return all;
 }
 
