@@ -12,6 +12,7 @@
 #   locust-compare USERS SECONDS [CLASS]  the same Locust run against the legacy threads front end
 #                                      and the event front end, back to back
 #   hostile [SLOW BOMBS SECONDS USERS] slowloris (head+body) and header bombs beside normal users
+#   login-storm [THREADS SECONDS]      failed-login storm from one address vs real logins from another
 #   idle [CONNECTIONS SECONDS]         mostly idle keep-alive clients: HTTP-layer CPU per front end
 # Environment: SHOPD_FLAGS (extra shopd flags), BENCH_OUT (output dir, default bench/out).
 set -euo pipefail
@@ -180,6 +181,21 @@ case "$mode" in
       /usr/bin/python3 bench/hostile/idle_keepalive.py --port 8101 --pid $tp --connections "$conns" \
         --seconds "$secs"
       kill $tp; wait $tp 2>/dev/null || true
+    done ;;
+  login-storm)
+    # 40 threads of failed logins (unknown users: a full-cost dummy check each) from 127.0.0.2
+    # while a real user logs in from 127.0.0.3: without and with the per-address limits.
+    threads="${1:-40}" secs="${2:-20}"
+    for limits in off on; do
+      echo "## per-address login limits: $limits"
+      flags=()
+      [ "$limits" = off ] && flags=(--login-failure-burst 0 --login-checks-per-address 0)
+      db=var/bench-login.db; rm -f $db $db-wal $db-shm
+      $B/cli/shopctl --db $db create-test-data --preset full --seed 1 >/dev/null
+      start_shopd $db 8000 "${flags[@]}"
+      /usr/bin/python3 bench/hostile/login_storm.py --port 8000 --threads "$threads" --seconds "$secs"
+      shopd_usage
+      stop_shopd
     done ;;
   hostile)
     # Slowloris (head and body variants) and header bombs, with normal users beside them.

@@ -70,6 +70,18 @@ int main(int argc, char** argv) {
   app.add_option(
       "--jwt-secret", eo.jwt_secret,
       "JWT signing secret (default: $SHOP_JWT_SECRET, else generated and stored in the db)");
+  app.add_option("--login-failure-burst", eo.failed_login_burst,
+                 "Failed logins per client address before 429 (0: no budget)")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--login-failure-refill", eo.failed_login_refill_per_minute,
+                 "Failed-login budget regained per minute per address")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--login-checks-per-address", eo.password_checks_per_address,
+                 "Real-cost password checks one address may run or queue at once (0: no limit)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
   app.add_flag("--require-verified-email", eo.require_verified_email_for_orders,
                "Refuse orders (403) from accounts whose e-mail is not verified");
   app.add_flag("--no-scheduler", no_scheduler, "Do not run the daily point expiry/notice jobs");
