@@ -165,53 +165,58 @@ TEST_SUITE("orders storage faults") {
 
   TEST_CASE(
       "workers retry with back-off until space is back; stop leaves a waiting order pending") {
-    std::int64_t user = 0, product = 0, second = 0;
-    auto f = std::make_unique<Shop>(/*workers=*/1);
-    user = f->seed.user("buyer", 5000);
-    product = f->seed.product("Widget", 1000, 10);
-    f->add(user, product, 1);
-    const auto first = f->place(user, 0);
-    set_fault(*f->te, WriteFault::kDiskFull);
-    REQUIRE(f->te->start().is_ok());
+    Shop f(/*workers=*/1);
+    const auto user = f.seed.user("buyer", 5000);
+    const auto product = f.seed.product("Widget", 1000, 10);
+    // Reopens the engine on the same database (a restart), workers not started yet.
+    auto restart = [&] {
+      f.te.engine.reset();
+      shop::EngineOptions o;
+      o.db_path = f.te.dir.file("shop.db");
+      o.clock = &f.te.clock;
+      o.password_iterations = 1000;
+      o.order_workers = 1;
+      o.jwt_secret = "test-secret";
+      auto e = shop::Engine::open(o);
+      REQUIRE(e.is_ok());
+      f.te.engine = std::move(*e);
+      f.orders().set_task_log(false);
+    };
 
+    f.add(user, product, 1);
+    const auto first = f.place(user, 0);  // accepted before the workers start
+    set_fault(*f.te, WriteFault::kDiskFull);
+    REQUIRE(f.te->start().is_ok());
     // Retried (at least twice) and still pending while the disk is full.
-    REQUIRE(eventually([&] { return f->orders().metrics().retries >= 2; }));
-    CHECK(f->seed.status(first) == "pending");
-    auto m = f->orders().metrics();
+    REQUIRE(eventually([&] { return f.orders().metrics().retries >= 2; }));
+    CHECK(f.seed.status(first) == "pending");
+    auto m = f.orders().metrics();
     CHECK(m.failed == 0);
     CHECK(m.in_flight == 1);
-    set_fault(*f->te, WriteFault::kNone);
-    REQUIRE(f->orders().wait_idle(std::chrono::seconds(20)));
-    CHECK(f->seed.status(first) == "confirmed");
-    CHECK(f->seed.stock(product) == 9);
-    CHECK(f->orders().metrics().confirmed == 1);
+    set_fault(*f.te, WriteFault::kNone);
+    REQUIRE(f.orders().wait_idle(std::chrono::seconds(20)));
+    CHECK(f.seed.status(first) == "confirmed");
+    CHECK(f.seed.stock(product) == 9);
+    CHECK(f.orders().metrics().confirmed == 1);
 
     // A second order is in back-off when the engine stops: stop returns, the order stays pending.
-    f->add(user, product, 2);
-    second = f->place(user, 0);
-    set_fault(*f->te, WriteFault::kDiskFull);
-    REQUIRE(eventually([&] { return f->orders().metrics().retrying == 1; }));
-    f->te->stop();
-    CHECK(f->orders().metrics().in_flight == 0);
-    CHECK(f->seed.status(second) == "pending");
+    restart();
+    f.add(user, product, 2);
+    const auto second = f.place(user, 0);
+    set_fault(*f.te, WriteFault::kDiskFull);
+    REQUIRE(f.te->start().is_ok());
+    REQUIRE(eventually([&] { return f.orders().metrics().retries >= 1; }));
+    f.te->stop();
+    CHECK(f.orders().metrics().in_flight == 0);
+    CHECK(f.seed.status(second) == "pending");
 
     // The next start (a fresh store: the disk has space again) recovers and confirms it, once.
-    shop::EngineOptions o;
-    o.db_path = f->te.dir.file("shop.db");
-    o.clock = &f->te.clock;
-    o.password_iterations = 1000;
-    o.order_workers = 1;
-    o.jwt_secret = "test-secret";
-    f->te.engine.reset();
-    auto reopened = shop::Engine::open(o);
-    REQUIRE(reopened.is_ok());
-    f->te.engine = std::move(*reopened);
-    f->te->orders().set_task_log(false);
-    REQUIRE(f->te->start().is_ok());
-    REQUIRE(f->te->orders().wait_idle(std::chrono::seconds(20)));
-    CHECK(f->seed.status(second) == "confirmed");
-    CHECK(f->seed.stock(product) == 7);
-    CHECK(violations(*f->te) == "");
+    restart();
+    REQUIRE(f.te->start().is_ok());
+    REQUIRE(f.orders().wait_idle(std::chrono::seconds(20)));
+    CHECK(f.seed.status(second) == "confirmed");
+    CHECK(f.seed.stock(product) == 7);
+    CHECK(violations(*f.te) == "");
   }
 }
 

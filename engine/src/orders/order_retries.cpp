@@ -86,8 +86,9 @@ void OrderRetries::run() {
       continue;
     }
     const auto now = Clock::now();
-    if (now < due_.top().at) {
-      cv_.wait_until(lock, due_.top().at);
+    const auto next = due_.top().at;  // a copy: add() may reallocate the heap while we wait
+    if (now < next) {
+      cv_.wait_until(lock, next);
       continue;
     }
     // Requeued under mu_, so stop() never sees an order half way between here and the queue.
