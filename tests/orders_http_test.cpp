@@ -324,7 +324,7 @@ TEST_SUITE("orders http") {
     auto m = http(*s.c, "GET", "/metrics/");
     REQUIRE(m.status == 200);
     for (const char* k : {"queue_depth", "in_flight", "capacity", "workers", "accepted",
-                          "confirmed", "failed", "skipped", "canceled"}) {
+                          "confirmed", "failed", "skipped", "canceled", "retrying", "retries"}) {
       CHECK_MESSAGE(m.body["orders"][k].is_number_integer(), k);
     }
     CHECK(m.body["store"]["writes"].is_number());

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -14,6 +15,7 @@ using shop::Status;
 using shop::store::Db;
 using shop::store::Store;
 using shop::store::StoreOptions;
+using shop::store::WriteFault;
 
 namespace {
 std::unique_ptr<Store> open_store(const shoptest::TempDir& dir, int max_batch = 64) {
@@ -23,6 +25,55 @@ std::unique_ptr<Store> open_store(const shoptest::TempDir& dir, int max_batch = 
   auto s = Store::open(o);
   REQUIRE(s.is_ok());
   return std::move(*s);
+}
+
+Status put(Store& s, const std::string& key, const std::string& value_sql = "'v'") {
+  return s.write([&](Db& db) -> Status {
+    auto& q = db.stmt("INSERT INTO settings(key, value) VALUES (?, " + value_sql + ")");
+    q.bind(1, key);
+    q.exec();
+    return Status::ok();
+  });
+}
+
+std::int64_t count_keys(Store& s, const std::string& like) {
+  auto n = s.read([&](Db& db) -> Result<std::int64_t> {
+    auto& q = db.stmt("SELECT COUNT(*) FROM settings WHERE key LIKE ?");
+    q.bind(1, like);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+  });
+  REQUIRE(n.is_ok());
+  return *n;
+}
+
+bool is_storage_unavailable(const Status& st) {
+  return !st.is_ok() && st.error().code == shop::ErrorCode::kUnavailable &&
+         st.error().reason == shop::store::kStorageUnavailable &&
+         st.error().message == shop::store::kStorageUnavailableMessage;
+}
+
+// Runs `writers` writes on their own threads so that all of them land in ONE batch: a first write
+// holds the writer until all the others are queued behind it, and the next leader takes them all.
+// Returns their results.
+template <typename Fn>
+std::vector<Status> one_batch(Store& s, int writers, Fn fn) {
+  std::vector<Status> results(static_cast<std::size_t>(writers));
+  std::thread gate([&] {
+    Status st = s.write([&](Db&) -> Status {
+      while (s.pending_writes() < static_cast<std::size_t>(writers) + 1) std::this_thread::yield();
+      return Status::ok();
+    });
+    CHECK(st.is_ok());  // (CHECK: a REQUIRE cannot throw out of a thread)
+  });
+  while (s.pending_writes() < 1) std::this_thread::yield();  // the gate leads
+  std::vector<std::thread> threads;
+  for (int i = 0; i < writers; ++i) {
+    threads.emplace_back([&, i] { results[static_cast<std::size_t>(i)] = fn(i); });
+  }
+  for (auto& t : threads) t.join();
+  gate.join();
+  return results;
 }
 }  // namespace
 
@@ -143,5 +194,101 @@ TEST_SUITE("store") {
     }
     writer.join();
     CHECK(monotonic);
+  }
+
+  TEST_CASE("disk full (max_page_count): kUnavailable STORAGE_UNAVAILABLE, then recovery") {
+    shoptest::TempDir dir;
+    auto s = open_store(dir);
+    REQUIRE(put(*s, "before").is_ok());
+    REQUIRE(s->set_max_page_count_for_testing(1).is_ok());  // clamped to the current size
+    // 256 KB cannot fit in the existing pages: SQLite answers SQLITE_FULL (in WAL mode too).
+    Status full = put(*s, "big", "randomblob(262144)");
+    CHECK(is_storage_unavailable(full));
+    CHECK(count_keys(*s, "big") == 0);
+
+    // Two writes in one batch, one of which needs new pages: a single-row INSERT failing with
+    // SQLITE_FULL makes SQLite drop the whole transaction, so neither may report success unless
+    // its row is really there, and every failure is the storage error (not an internal one).
+    auto results = one_batch(*s, 2, [&](int i) {
+      return i == 0 ? put(*s, "small") : put(*s, "big2", "randomblob(262144)");
+    });
+    CHECK(is_storage_unavailable(results[1]));
+    CHECK((results[0].is_ok() || is_storage_unavailable(results[0])));
+    CHECK(results[0].is_ok() == (count_keys(*s, "small") == 1));
+    CHECK(count_keys(*s, "big2") == 0);
+
+    REQUIRE(s->set_max_page_count_for_testing(1'000'000).is_ok());
+    CHECK(put(*s, "big3", "randomblob(262144)").is_ok());
+    CHECK(count_keys(*s, "big3") == 1);
+    CHECK(count_keys(*s, "before") == 1);
+  }
+
+  TEST_CASE("a batch whose COMMIT fails (disk full): every caller gets the error, none commits") {
+    shoptest::TempDir dir;
+    auto s = open_store(dir);
+    REQUIRE(s->set_write_fault_for_testing(WriteFault::kNone).is_ok());  // route via the fault VFS
+    REQUIRE(put(*s, "before").is_ok());
+    const auto commits_before = s->commits();
+    constexpr int kWriters = 5;
+    // The first request of the batch to run turns the fault on: its statements succeed in the page
+    // cache, and the COMMIT fails writing the WAL, as on a full disk.
+    auto results = one_batch(*s, kWriters, [&](int i) {
+      return s->write([&](Db& db) -> Status {
+        CHECK(s->set_write_fault_for_testing(WriteFault::kDiskFull).is_ok());
+        auto& q = db.stmt("INSERT INTO settings(key, value) VALUES (?, 'x')");
+        q.bind(1, "batch" + std::to_string(i));
+        q.exec();
+        return Status::ok();
+      });
+    });
+    for (const auto& r : results) CHECK(is_storage_unavailable(r));
+    CHECK(s->commits() == commits_before + 2);  // the gate's batch, then all five in one
+    CHECK(count_keys(*s, "batch%") == 0);
+    CHECK(is_storage_unavailable(put(*s, "during")));
+
+    REQUIRE(s->set_write_fault_for_testing(WriteFault::kNone).is_ok());
+    CHECK(put(*s, "after").is_ok());
+    CHECK(put(*s, "batch0").is_ok());  // nothing of the failed batch is left to conflict with
+    CHECK(count_keys(*s, "during") == 0);
+    CHECK(count_keys(*s, "after") == 1);
+    CHECK(count_keys(*s, "before") == 1);
+  }
+
+  TEST_CASE("an I/O error at COMMIT is a storage error too; the store recovers") {
+    shoptest::TempDir dir;
+    auto s = open_store(dir);
+    REQUIRE(s->set_write_fault_for_testing(WriteFault::kIoError).is_ok());
+    CHECK(is_storage_unavailable(put(*s, "io")));
+    auto r = s->write([](Db& db) -> Result<std::int64_t> {
+      db.exec("INSERT INTO settings(key, value) VALUES ('io2', 'x')");
+      return db.last_insert_id();
+    });
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.error().reason == shop::store::kStorageUnavailable);
+    REQUIRE(s->set_write_fault_for_testing(WriteFault::kNone).is_ok());
+    CHECK(put(*s, "io").is_ok());
+    CHECK(count_keys(*s, "io%") == 1);
+  }
+
+  TEST_CASE("another process holding the write lock past busy_timeout: kUnavailable STORAGE_BUSY") {
+    shoptest::TempDir dir;
+    StoreOptions o;
+    o.path = dir.file("s.db");
+    o.busy_timeout_ms = 20;
+    auto opened = Store::open(o);
+    REQUIRE(opened.is_ok());
+    auto& s = **opened;
+    {
+      SQLite::Database other(o.path, SQLite::OPEN_READWRITE);  // shopctl beside shopd
+      other.exec("BEGIN IMMEDIATE");
+      Status busy = put(s, "k");
+      REQUIRE_FALSE(busy.is_ok());
+      CHECK(busy.error().code == shop::ErrorCode::kUnavailable);
+      CHECK(busy.error().reason == shop::store::kStorageBusy);
+      CHECK(shop::store::is_transient_storage_error(busy.error()));
+      other.exec("COMMIT");
+    }
+    CHECK(put(s, "k").is_ok());
+    CHECK(count_keys(s, "k") == 1);
   }
 }

@@ -1,5 +1,7 @@
 // metrics_routes.cpp — GET /metrics/ (order queue, workers, outcomes, store write statistics) and
-// GET /health/. The load generator polls /metrics/ until queue_depth and in_flight are both 0.
+// GET /health/. The load generator polls /metrics/ until queue_depth and in_flight are both 0;
+// in_flight includes `retrying` (orders waiting for a retry after a transient store error), so
+// "both 0" still means every accepted order was processed.
 #include <chrono>
 
 #include "net/http_server.h"
@@ -32,6 +34,8 @@ void register_metrics_routes(Router& router, Api& api) {
                    {{"orders",
                      {{"queue_depth", m.queue_depth},
                       {"in_flight", m.in_flight},
+                      {"retrying", m.retrying},
+                      {"retries", m.retries},
                       {"capacity", m.capacity},
                       {"workers", m.workers},
                       {"accepted", m.accepted},

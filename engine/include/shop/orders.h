@@ -141,7 +141,9 @@ enum class ProcessOutcome { kConfirmed, kFailed, kSkipped };
 
 struct OrderMetrics {
   std::int64_t queue_depth = 0;  // accepted (or being accepted) and not yet taken by a worker
-  std::int64_t in_flight = 0;    // taken by a worker, not yet committed
+  std::int64_t in_flight = 0;    // taken by a worker, not yet committed (includes `retrying`)
+  std::int64_t retrying = 0;     // in flight, waiting for a retry after a transient store error
+  std::int64_t retries = 0;      // retries scheduled since start (a counter)
   std::int64_t capacity = 0;
   std::int64_t workers = 0;
   std::int64_t accepted = 0;  // counters since start
@@ -186,10 +188,13 @@ class Orders {
   Result<std::string> advance_fulfilment(const OrderViewer& staff, std::int64_t order_id);
 
   // Processes queued orders on the calling thread until the queue is empty (for tools and tests
-  // running with zero workers). Returns how many orders it took.
+  // running with zero workers), orders waiting for a retry included (each tried once per call;
+  // one that meets a transient store error again waits for a retry again). Returns how many
+  // orders it took.
   Result<std::int64_t> drain_queue();
 
-  // Processes one order now, as a worker would (idempotent: a non-pending order is skipped).
+  // Processes one order now, as a worker would (idempotent: a non-pending order is skipped). A
+  // transient store error (kUnavailable, STORAGE_*) is returned as such: the order stays pending.
   Result<ProcessOutcome> process_now(std::int64_t order_id);
 
   // Waits until nothing is queued or in flight (true), or the timeout passes (false).

@@ -25,6 +25,12 @@ void OrderQueue::push_recovered(std::int64_t id) {
   queue_.enqueue(id);
 }
 
+void OrderQueue::requeue(std::int64_t id) {
+  depth_.fetch_add(1, std::memory_order_acq_rel);  // first depth, then in_flight (see .h)
+  queue_.enqueue(id);
+  in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+}
+
 OrderQueue::Taken OrderQueue::take(std::size_t max, bool block) {
   Taken out;
   std::vector<std::int64_t> buf(max);

@@ -10,6 +10,8 @@
 //    reservation until a worker takes it, then in `in_flight` until it is finished; the order
 //    of the two updates keeps depth + in_flight > 0 while any work remains, so "both zero" (what
 //    /metrics/ pollers and wait_idle() look for) really means drained.
+//  * an id whose processing must be retried stays in in_flight while it waits (OrderRetries), and
+//    requeue() moves it back: depth first, then in_flight, for the same reason.
 //  * recovery at start pushes pending ids regardless of the bound (they were accepted already).
 //  * stop wakes blocked workers with sentinel ids (0; real ids are positive).
 // Thread-safe: any number of producers and consumers.
@@ -49,6 +51,8 @@ class OrderQueue {
   void finished(std::size_t n);
   // Pushes n sentinels (wakes n blocked consumers).
   void push_sentinels(std::size_t n);
+  // Puts an id a consumer took (still in in_flight) back into the queue, for a retry.
+  void requeue(std::int64_t id);
 
   // --- observers ---
   std::int64_t depth() const { return depth_.load(std::memory_order_acquire); }

@@ -27,10 +27,7 @@ void OrderWorkers::run() {
       if (taken.sentinels > 1) queue_.push_sentinels(taken.sentinels - 1);
       return;
     }
-    if (!taken.ids.empty()) {
-      process_(taken.ids);
-      queue_.finished(taken.ids.size());
-    }
+    if (!taken.ids.empty()) process_(taken.ids);  // settles each id (finished or retried)
   }
 }
 

@@ -18,7 +18,8 @@ namespace shop::orders_detail {
 
 class OrderWorkers {
  public:
-  // Processes a batch of order ids (each order in the batch exactly once).
+  // Processes a batch of order ids (each order in the batch exactly once) and settles every id with
+  // the queue: reports it finished, or hands it to the retry list (which keeps it in flight).
   using ProcessBatch = std::function<void(const std::vector<std::int64_t>&)>;
   static constexpr std::size_t kMaxBatch = 32;  // orders per write transaction at most
 

@@ -6,6 +6,9 @@
 //    calls.
 //  * worker threads (OrderWorkers, options.order_workers of them) own the ids they took from the
 //    queue until those are committed (or left pending on stop). Each batch is one Store::write.
+//    An id whose write hit a transient store error (disk full, I/O error, another process holding
+//    the database) is handed to the retry list instead (OrderRetries: back-off, then back into the
+//    queue; its timer thread owns that move). Such an order is never marked failed for it.
 //  * the thread that calls start()/stop() (Engine) owns the worker pool's lifetime.
 // Shared state is the queue (lock-free, atomic counters), atomic counters below, and the store
 // (which serializes writes). Nothing else is shared.
@@ -21,23 +24,30 @@
 #include "engine_context.h"
 #include "orders/order_ops.h"
 #include "orders/order_queue.h"
+#include "orders/order_retries.h"
 #include "orders/order_workers.h"
+#include "store/store.h"
 
 namespace shop {
 
 using orders_detail::OrderQueue;
+using orders_detail::OrderRetries;
 using orders_detail::OrderWorkers;
 
 struct Orders::State {
-  State(detail::EngineContext& c, std::size_t capacity) : ctx(c), queue(capacity) {}
+  State(detail::EngineContext& c, std::size_t capacity) : ctx(c), queue(capacity), retries(queue) {}
 
   // Processes a batch (worker threads, or the caller's thread for drain_queue/process_now),
-  // counts and logs each order the way the seed's Celery worker did.
-  void run_batch(const std::vector<std::int64_t>& ids, std::vector<ProcessOutcome>* outcomes);
+  // counts and logs each order the way the seed's Celery worker did. from_queue: the ids were
+  // taken from the queue, so each is settled with it (finished, or handed to `retries` after a
+  // transient store error). Returns, per id, its outcome or the transient error that postponed it.
+  std::vector<Result<ProcessOutcome>> run_batch(const std::vector<std::int64_t>& ids,
+                                                bool from_queue);
 
   detail::EngineContext& ctx;
 
   OrderQueue queue;
+  OrderRetries retries;  // after queue (it refers to it)
   std::unique_ptr<OrderWorkers> workers;
   std::mutex lifecycle_mu;  // start()/stop()
   bool started = false;
@@ -88,11 +98,14 @@ Orders::~Orders() {
 
 // Runs a batch of orders through process_in_tx in one write; on an internal error falls back to
 // one write per order (with retries), and finally marks a stubborn order failed, so none stays
-// pending. Called on worker threads (and by drain_queue/process_now on the caller's thread).
+// pending. A transient store error is not a reason to fail an order: such an order comes back as
+// the error, and so does one whose failure could not be recorded (the caller retries it later).
+// Called on worker threads (and by drain_queue/process_now on the caller's thread).
 namespace {
-std::vector<order_ops::Processed> process_batch(detail::EngineContext& ctx,
-                                                const std::vector<std::int64_t>& ids) {
-  std::vector<order_ops::Processed> out;
+using Attempt = Result<order_ops::Processed>;
+
+std::vector<Attempt> process_batch(detail::EngineContext& ctx,
+                                   const std::vector<std::int64_t>& ids) {
   const Micros now = ctx.now();
   auto batch = ctx.store->write([&](store::Db& db) -> Result<std::vector<order_ops::Processed>> {
     std::vector<order_ops::Processed> res;
@@ -104,70 +117,99 @@ std::vector<order_ops::Processed> process_batch(detail::EngineContext& ctx,
     }
     return res;
   });
-  if (batch) return std::move(*batch);
+  std::vector<Attempt> out;
+  out.reserve(ids.size());
+  if (batch) {
+    for (auto& p : *batch) out.emplace_back(std::move(p));
+    return out;
+  }
+  if (store::is_transient_storage_error(batch.error())) {
+    // Nothing of the batch was written, and one write per order would meet the same disk.
+    for (std::size_t i = 0; i < ids.size(); ++i) out.emplace_back(batch.error());
+    return out;
+  }
 
-  out.resize(ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) {
+  for (auto id : ids) {
+    std::optional<Attempt> settled;
     Error last;
-    bool done = false;
-    for (int attempt = 0; attempt < kProcessAttempts && !done; ++attempt) {
-      auto r = ctx.store->write(
-          [&](store::Db& db) { return order_ops::process_in_tx(db, ids[i], now); });
-      if (r) {
-        out[i] = std::move(*r);
-        done = true;
+    for (int attempt = 0; attempt < kProcessAttempts && !settled; ++attempt) {
+      auto r =
+          ctx.store->write([&](store::Db& db) { return order_ops::process_in_tx(db, id, now); });
+      if (r || store::is_transient_storage_error(r.error())) {
+        settled.emplace(std::move(r));
       } else {
         last = r.error();
       }
     }
-    if (done) continue;
-    std::fprintf(stderr, "[orders] process_order[%lld]: internal error after %d attempts: %s\n",
-                 static_cast<long long>(ids[i]), kProcessAttempts, last.message.c_str());
-    auto f = ctx.store->write([&](store::Db& db) {
-      return order_ops::fail_in_tx(db, ids[i], "processing error: " + last.message, now);
-    });
-    if (f) {
-      out[i] = std::move(*f);
-    } else {
-      // Even marking it failed did not commit (e.g. the disk is full): it stays pending and is
-      // recovered on the next start.
-      out[i] = {ProcessOutcome::kSkipped, "left pending: " + f.error().message};
+    if (settled) {
+      out.push_back(std::move(*settled));
+      continue;
     }
+    std::fprintf(stderr, "[orders] process_order[%lld]: internal error after %d attempts: %s\n",
+                 static_cast<long long>(id), kProcessAttempts, last.message.c_str());
+    auto f = ctx.store->write([&](store::Db& db) {
+      return order_ops::fail_in_tx(db, id, "processing error: " + last.message, now);
+    });
+    // If not even the failure could be recorded, the error goes back as it is: the order stays
+    // pending and is tried again later rather than looking processed.
+    out.push_back(std::move(f));
   }
   return out;
 }
 }  // namespace
 
-void Orders::State::run_batch(const std::vector<std::int64_t>& ids,
-                              std::vector<ProcessOutcome>* outcomes) {
+std::vector<Result<ProcessOutcome>> Orders::State::run_batch(const std::vector<std::int64_t>& ids,
+                                                             bool from_queue) {
   State& s = *this;
   const auto t0 = std::chrono::steady_clock::now();
   const bool log = s.task_log.load(std::memory_order_relaxed);
   if (log) {
-    for (auto id : ids)
+    for (auto id : ids) {
+      if (from_queue && s.retries.attempts(id) > 0) continue;  // logged on its first attempt
       std::fprintf(stderr, "[orders] Task process_order[%lld] received\n",
                    static_cast<long long>(id));
+    }
   }
   auto results = process_batch(ctx, ids);
   const double secs = seconds_since(t0);
+  std::vector<Result<ProcessOutcome>> outcomes;
+  outcomes.reserve(ids.size());
+  std::size_t settled = 0;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto& r = results[i];
-    switch (r.outcome) {
+    const auto id = static_cast<long long>(ids[i]);
+    if (!r) {
+      // Postponed: the order stays pending and in flight until a later attempt settles it.
+      outcomes.emplace_back(r.error());
+      const int attempt = from_queue ? s.retries.add(ids[i]) : 0;
+      // One line per order (its first postponement), not one per attempt: a full disk would
+      // otherwise repeat it every few seconds for every waiting order.
+      if (log && attempt <= 1) {
+        std::fprintf(stderr, "[orders] Task process_order[%lld] retry: %s\n", id,
+                     r.error().message.c_str());
+      }
+      continue;
+    }
+    ++settled;
+    if (from_queue) s.retries.settled(ids[i]);
+    switch (r->outcome) {
       case ProcessOutcome::kConfirmed: s.confirmed.fetch_add(1, std::memory_order_relaxed); break;
       case ProcessOutcome::kFailed: s.failed.fetch_add(1, std::memory_order_relaxed); break;
       case ProcessOutcome::kSkipped: s.skipped.fetch_add(1, std::memory_order_relaxed); break;
     }
-    if (outcomes) outcomes->push_back(r.outcome);
+    outcomes.emplace_back(r->outcome);
     if (!log) continue;
-    const auto id = static_cast<long long>(ids[i]);
-    if (r.outcome == ProcessOutcome::kFailed) {
+    if (r->outcome == ProcessOutcome::kFailed) {
       std::fprintf(stderr, "[orders] Task process_order[%lld] failed in %.4fs: %s\n", id, secs,
-                   r.detail.c_str());
+                   r->detail.c_str());
     } else {
       std::fprintf(stderr, "[orders] Task process_order[%lld] succeeded in %.4fs: %s%s%s\n", id,
-                   secs, outcome_name(r.outcome), r.detail.empty() ? "" : " - ", r.detail.c_str());
+                   secs, outcome_name(r->outcome), r->detail.empty() ? "" : " - ",
+                   r->detail.c_str());
     }
   }
+  if (from_queue) s.queue.finished(settled);
+  return outcomes;
 }
 
 // --- lifecycle -----------------------------------------------------------------------------------
@@ -193,8 +235,10 @@ Status Orders::start() {
   }
   State* s = state_.get();
   state_->workers = std::make_unique<OrderWorkers>(
-      state_->queue, [s](const std::vector<std::int64_t>& ids) { s->run_batch(ids, nullptr); });
+      state_->queue,
+      [s](const std::vector<std::int64_t>& ids) { (void)s->run_batch(ids, /*from_queue=*/true); });
   state_->workers->start(ctx_.options.order_workers);
+  state_->retries.start();
   state_->started = true;
   return Status::ok();
 }
@@ -204,6 +248,8 @@ void Orders::stop() {
   state_->accepting.store(false, std::memory_order_release);
   state_->stopped = true;
   if (state_->workers) state_->workers->stop();
+  // After the workers (they may still hand over an order): orders in back-off stay pending.
+  state_->retries.stop();
 }
 
 void Orders::set_task_log(bool enabled) {
@@ -250,22 +296,22 @@ Result<OrderAccepted> Orders::intake(std::int64_t user_id, const OrderRequest& r
 
 Result<std::int64_t> Orders::drain_queue() {
   std::int64_t total = 0;
+  // Orders in back-off are tried again now; one that fails again goes back to the retry list
+  // (not the queue), so this loop ends even while the disk stays full.
+  state_->retries.release_all_now();
   for (;;) {
     auto taken = state_->queue.take(OrderWorkers::kMaxBatch, /*block=*/false);
     // Sentinels belong to stopping workers: hand them back.
     if (taken.sentinels) state_->queue.push_sentinels(taken.sentinels);
     if (taken.ids.empty()) break;
-    state_->run_batch(taken.ids, nullptr);
-    state_->queue.finished(taken.ids.size());
+    (void)state_->run_batch(taken.ids, /*from_queue=*/true);
     total += static_cast<std::int64_t>(taken.ids.size());
   }
   return total;
 }
 
 Result<ProcessOutcome> Orders::process_now(std::int64_t order_id) {
-  std::vector<ProcessOutcome> outcomes;
-  state_->run_batch({order_id}, &outcomes);
-  return outcomes.at(0);
+  return state_->run_batch({order_id}, /*from_queue=*/false).at(0);
 }
 
 bool Orders::wait_idle(std::chrono::milliseconds timeout) const {
@@ -446,6 +492,8 @@ OrderMetrics Orders::metrics() const {
   OrderMetrics m;
   const State& s = *state_;
   m.in_flight = s.queue.in_flight();
+  m.retrying = s.retries.waiting();
+  m.retries = s.retries.scheduled();
   m.queue_depth = s.queue.depth();
   m.capacity = s.queue.capacity();
   m.workers = ctx_.options.order_workers;

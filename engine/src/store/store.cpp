@@ -2,6 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <limits>
+
 #include "store/schema.h"
 
 namespace shop::store {
@@ -15,11 +20,55 @@ const char* synchronous_pragma(Synchronous s) {
   }
   return "PRAGMA synchronous=NORMAL";
 }
+
+// Logs a transient storage failure's SQLite text, at most once per interval process-wide, so a
+// full disk under load does not flood stderr; the next line says how many were not logged.
+void log_storage_error(const char* kind, const char* what) {
+  using std::chrono::steady_clock;
+  constexpr std::int64_t kIntervalMs = 10'000;
+  static std::atomic<std::int64_t> last_ms{std::numeric_limits<std::int64_t>::min() / 2};
+  static std::atomic<std::int64_t> suppressed{0};
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now().time_since_epoch())
+          .count();
+  std::int64_t last = last_ms.load(std::memory_order_relaxed);
+  if (now - last < kIntervalMs || !last_ms.compare_exchange_strong(last, now)) {
+    suppressed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const std::int64_t skipped = suppressed.exchange(0, std::memory_order_relaxed);
+  std::fprintf(stderr, "[store] %s: %s (at most one such line per %llds; %lld not logged)\n", kind,
+               what, static_cast<long long>(kIntervalMs / 1000), static_cast<long long>(skipped));
+}
+
+bool in_transaction(Db& db) {
+  return sqlite3_get_autocommit(db.raw().getHandle()) == 0;
+}
+
+// Leaves the connection in autocommit mode whatever state a failure left it in. SQLite has often
+// rolled back already (SQLITE_FULL/IOERR mid-statement or at COMMIT); a COMMIT refused for a
+// deferred constraint leaves the transaction open.
+void rollback_if_open(Db& db) {
+  db.reset_used();  // an active statement would make ROLLBACK fail
+  if (!in_transaction(db)) return;
+  try {
+    db.exec("ROLLBACK");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "[store] ROLLBACK failed: %s\n", e.what());
+  }
+}
 }  // namespace
 
-Db::Db(const std::string& path, bool read_only, const StoreOptions& options)
-    : db_(path, read_only ? SQLite::OPEN_READONLY
-                         : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLITE_OPEN_NOMUTEX)) {
+bool is_transient_storage_error(const Error& e) {
+  return e.code == ErrorCode::kUnavailable &&
+         (e.reason == kStorageUnavailable || e.reason == kStorageBusy);
+}
+
+Db::Db(const std::string& path, bool read_only, const StoreOptions& options, const std::string& vfs)
+    : db_(path,
+          read_only ? SQLite::OPEN_READONLY
+                    : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLITE_OPEN_NOMUTEX),
+          0, vfs) {
   // Debian's SQLite defaults (synchronous=FULL, secure_delete) are not what we mean: say it all.
   db_.exec("PRAGMA busy_timeout=" + std::to_string(options.busy_timeout_ms));
   db_.exec("PRAGMA foreign_keys=ON");
@@ -61,11 +110,25 @@ std::int64_t Db::scalar_int(const std::string& sql, std::int64_t fallback) {
 }
 
 Status detail::from_exception(const std::exception& e) {
+  if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
+    switch (se->getErrorCode()) {
+      case SQLITE_FULL:
+      case SQLITE_IOERR:  // every SQLITE_IOERR_* extended code has this primary code
+        log_storage_error("storage unavailable", se->what());
+        return Error::unavailable(kStorageUnavailableMessage, kStorageUnavailable);
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+        log_storage_error("storage busy", se->what());
+        return Error::unavailable(kStorageUnavailableMessage, kStorageBusy);
+      default: break;
+    }
+  }
   return Error::internal(std::string("store: ") + e.what());
 }
 
 struct Store::WriteRequest {
   const std::function<Status(Db&)>* fn;
+  bool exclusive = false;
   Status result;
   bool done = false;
   std::condition_variable cv;
@@ -106,26 +169,57 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   return store;
 }
 
-Status Store::write_erased(const std::function<Status(Db&)>& fn) {
+Status Store::write_erased(const std::function<Status(Db&)>& fn, bool exclusive) {
   WriteRequest me;
   me.fn = &fn;
+  me.exclusive = exclusive;
   std::unique_lock lock(write_mu_);
   write_queue_.push_back(&me);
   while (!me.done && write_queue_.front() != &me) me.cv.wait(lock);
   if (me.done) return me.result;  // a leader ran and committed it for us
 
   // We are the leader: take a batch (ourselves first) and run it without holding the lock, so
-  // others can queue meanwhile. Only the leader touches writer_.
+  // others can queue meanwhile. Only the leader touches writer_. An exclusive request is never
+  // batched with others.
   std::vector<WriteRequest*> batch;
   for (auto* r : write_queue_) {
     if (static_cast<int>(batch.size()) >= options_.max_batch) break;
+    if (r->exclusive && !batch.empty()) break;
     batch.push_back(r);
+    if (r->exclusive) break;
   }
   lock.unlock();
 
+  if (me.exclusive) {
+    try {
+      me.result = fn(*writer_);
+    } catch (const std::exception& e) {
+      me.result = detail::from_exception(e);
+    }
+  } else {
+    run_batch(batch);
+  }
+
+  lock.lock();
+  if (!me.exclusive) {
+    ++commits_;
+    writes_ += batch.size();
+  }
+  for (auto* r : batch) {
+    write_queue_.pop_front();
+    r->done = true;
+    if (r != &me) r->cv.notify_one();
+  }
+  if (!write_queue_.empty()) write_queue_.front()->cv.notify_one();  // next leader
+  return me.result;
+}
+
+void Store::run_batch(const std::vector<WriteRequest*>& batch) {
   Db& db = *writer_;
-  Status commit_status;
+  // Set when nothing of the batch commits; every request without an error of its own gets it.
+  Status batch_status;
   try {
+    rollback_if_open(db);  // never start inside a transaction a failure left behind
     db.exec("BEGIN IMMEDIATE");
     for (auto* r : batch) {
       db.exec("SAVEPOINT w");
@@ -135,31 +229,28 @@ Status Store::write_erased(const std::function<Status(Db&)>& fn) {
         r->result = detail::from_exception(e);
       }
       db.reset_used();
+      if (!in_transaction(db)) {
+        // SQLite dropped the whole transaction (SQLITE_FULL, IOERR, BUSY mid-statement): the
+        // earlier requests of the batch are gone too, and the later ones must not run in
+        // autocommit mode.
+        batch_status =
+            r->result.is_ok()
+                ? Status(Error::unavailable(kStorageUnavailableMessage, kStorageUnavailable))
+                : r->result;
+        break;
+      }
       if (!r->result.is_ok()) db.exec("ROLLBACK TO w");
       db.exec("RELEASE w");
     }
-    db.exec("COMMIT");
+    if (batch_status.is_ok()) db.exec("COMMIT");
   } catch (const std::exception& e) {
-    commit_status = detail::from_exception(e);
-    db.reset_used();
-    try {
-      db.exec("ROLLBACK");
-    } catch (...) {
-      // Already rolled back by SQLite (e.g. after SQLITE_FULL); nothing more to undo.
-    }
+    batch_status = detail::from_exception(e);
   }
-
-  lock.lock();
-  ++commits_;
-  writes_ += batch.size();
+  if (batch_status.is_ok()) return;
+  rollback_if_open(db);
   for (auto* r : batch) {
-    write_queue_.pop_front();
-    if (!commit_status.is_ok() && r->result.is_ok()) r->result = commit_status;
-    r->done = true;
-    if (r != &me) r->cv.notify_one();
+    if (r->result.is_ok()) r->result = batch_status;
   }
-  if (!write_queue_.empty()) write_queue_.front()->cv.notify_one();  // next leader
-  return me.result;
 }
 
 Db* Store::acquire_reader() {
@@ -207,9 +298,40 @@ std::uint64_t Store::commits() const {
   return commits_;
 }
 
+std::size_t Store::pending_writes() const {
+  std::lock_guard lock(write_mu_);
+  return write_queue_.size();
+}
+
 std::uint64_t Store::writes() const {
   std::lock_guard lock(write_mu_);
   return writes_;
+}
+
+Status Store::set_write_fault_for_testing(WriteFault fault) {
+  if (!fault_vfs_) {
+    // Reopen the writer through a FaultVfs, as an exclusive write (no transaction is open and no
+    // other thread touches writer_ meanwhile). Statement caches belong to the old connection.
+    Status reopened = write_erased(
+        [&](Db&) -> Status {
+          auto vfs = std::make_unique<FaultVfs>();
+          auto db = std::make_unique<Db>(options_.path, false, options_, vfs->name());
+          writer_ = std::move(db);  // the old connection closes here
+          fault_vfs_ = std::move(vfs);
+          return Status::ok();
+        },
+        /*exclusive=*/true);
+    if (!reopened.is_ok()) return reopened;
+  }
+  fault_vfs_->set(fault);
+  return Status::ok();
+}
+
+Status Store::set_max_page_count_for_testing(std::int64_t pages) {
+  return write([&](Db& db) -> Status {
+    db.exec("PRAGMA max_page_count=" + std::to_string(pages));
+    return Status::ok();
+  });
 }
 
 Status Store::checkpoint() {

@@ -10,7 +10,14 @@
 //  * A pool of read connections. Store::read(fn) borrows one for the duration of fn, inside a
 //    deferred read transaction, so fn sees one consistent snapshot (WAL lets it run beside writes).
 //  * Each connection (Db) caches its prepared statements; a Db is used by one thread at a time.
-//  * SQLite exceptions never leave the store: they become Error::internal (or the fn's own error).
+//  * SQLite exceptions never leave the store. Transient storage failures become kUnavailable with a
+//    stable reason and a generic message (the SQLite text goes to stderr, rate-limited): a full disk
+//    or an I/O error (SQLITE_FULL, SQLITE_IOERR_*) -> STORAGE_UNAVAILABLE; another process holding
+//    the database past busy_timeout (SQLITE_BUSY, SQLITE_LOCKED) -> STORAGE_BUSY. Everything else
+//    becomes Error::internal. Callers may retry a transient error (is_transient_storage_error).
+//  * A failed batch (BEGIN, a statement that made SQLite drop the transaction, or COMMIT failed)
+//    commits nothing: every caller in it gets the error, and the writer connection is rolled back
+//    to autocommit before the next batch, so the store works again once the cause is gone.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -28,8 +35,17 @@
 #include <vector>
 
 #include "shop/result.h"
+#include "store/fault_vfs.h"
 
 namespace shop::store {
+
+// Error::reason of transient storage failures (ErrorCode::kUnavailable; HTTP 503 + Retry-After).
+inline constexpr const char* kStorageUnavailable = "STORAGE_UNAVAILABLE";  // disk full, I/O error
+inline constexpr const char* kStorageBusy = "STORAGE_BUSY";  // another process holds the lock
+inline constexpr const char* kStorageUnavailableMessage =
+    "Storage is temporarily unavailable; retry later.";
+// True for the errors above: nothing was written, and the same write may succeed later.
+bool is_transient_storage_error(const Error& e);
 
 enum class Synchronous { kOff, kNormal, kFull };
 
@@ -46,7 +62,9 @@ struct StoreOptions {
 // time (the writer leader, or the reader that borrowed it).
 class Db {
  public:
-  Db(const std::string& path, bool read_only, const StoreOptions& options);
+  // vfs: the SQLite VFS name (empty: the default one).
+  Db(const std::string& path, bool read_only, const StoreOptions& options,
+     const std::string& vfs = {});
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
@@ -91,21 +109,37 @@ class Store {
   // Write statistics (for /metrics and benchmarks).
   std::uint64_t commits() const;
   std::uint64_t writes() const;
+  // Writes queued or running right now (a leader's batch counts until it is done).
+  std::size_t pending_writes() const;
 
   // Checkpoints the WAL (TRUNCATE). Called by the scheduler and at shutdown.
   Status checkpoint();
 
+  // --- testing hooks (tests include engine/src; nothing else calls these) ---
+  // Makes every write of the writer connection to the database or its WAL fail from now on, as a
+  // full disk (SQLITE_FULL) or a failing device (SQLITE_IOERR_WRITE) would; kNone lifts it. The
+  // first call reopens the writer connection through a FaultVfs (waiting its turn in the write
+  // queue, so it is safe while other threads write). Reads are unaffected.
+  Status set_write_fault_for_testing(WriteFault fault);
+  // PRAGMA max_page_count on the writer: writes that would grow the file beyond `pages` (clamped
+  // by SQLite to the current size) fail with SQLITE_FULL; a large value lifts it.
+  Status set_max_page_count_for_testing(std::int64_t pages);
+
  private:
   explicit Store(StoreOptions options);
   struct WriteRequest;
-  Status write_erased(const std::function<Status(Db&)>& fn);
+  // exclusive: fn runs alone, outside any transaction (hooks that replace writer_).
+  Status write_erased(const std::function<Status(Db&)>& fn, bool exclusive = false);
+  // Runs one batch on writer_ (the leader's thread only); fills each request's result.
+  void run_batch(const std::vector<WriteRequest*>& batch);
   Status read_erased(const std::function<Status(Db&)>& fn);
   Db* acquire_reader();
   void release_reader(Db* db);
 
   StoreOptions options_;
   int schema_version_ = 0;
-  std::unique_ptr<Db> writer_;
+  std::unique_ptr<FaultVfs> fault_vfs_;  // testing only; declared before writer_ (outlives it)
+  std::unique_ptr<Db> writer_;           // used only by the current write leader
 
   mutable std::mutex write_mu_;
   std::deque<WriteRequest*> write_queue_;  // guarded by write_mu_
