@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
   eo.run_scheduler = !no_scheduler;
 
   std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-write must not kill the server
+  // A file-size limit (RLIMIT_FSIZE) must fail writes (SQLite: disk full, 503), not kill us.
+  std::signal(SIGXFSZ, SIG_IGN);
   raise_open_file_limit(ho.max_connections);
   const sigset_t stop_signals = block_stop_signals();
 
