@@ -64,9 +64,14 @@ wait_drained() {  # wait_drained [PORT]: waits (<= 60 s) for the order queue to 
   /usr/bin/python3 - "$port" <<'PY'
 import json, sys, time, urllib.request
 for _ in range(600):
-    m = json.load(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics/"))["orders"]
+    metrics = json.load(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics/"))
+    m = metrics["orders"]
     if m["queue_depth"] == 0 and m["in_flight"] == 0 and m.get("retrying", 0) == 0:
         print(f"orders: accepted {m['accepted']}, confirmed {m['confirmed']}, failed {m['failed']}, drained")
+        lat = (metrics.get("http") or {}).get("latency_ms")
+        if lat:  # what shopd itself took per request (read -> written), beside the client's view
+            print(f"shopd server-side latency over {lat['count']} requests: p50 {lat['p50']} ms, "
+                  f"p95 {lat['p95']} ms, p99 {lat['p99']} ms, p99.9 {lat['p999']} ms, max {lat['max']} ms")
         break
     time.sleep(0.1)
 else:
@@ -93,9 +98,13 @@ workers, cls, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 loc = ["/usr/bin/python3", "-m", "locust"]
 procs = []
 if workers > 0:
+    import os
+    share = 1000 // workers  # each worker's own slice of the 1000 load-test accounts
     procs = [subprocess.Popen(loc + ["-f", args[1], "--worker", "--master-host", "127.0.0.1", cls],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for _ in range(workers)]
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, POINT_ACCOUNT_BASE=str(i * share),
+                                       POINT_ACCOUNT_COUNT=str(share)))
+             for i in range(workers)]
     main = loc + args + ["--master", "--expect-workers", str(workers), cls]
 else:
     main = loc + args + [cls]

@@ -1,8 +1,8 @@
 """Point-system load test for shopd (Locust 2.x).
 
 The reference project's point_concurrent_load_test.py, with its defects fixed:
-  * accounts come from a per-class counter (load_test_user_0..499 for PointConcurrentUser,
-    load_test_user_500..999 for PointHighLoadUser), not hash(id(self)) % 500, which gave only ~125
+  * accounts come from one counter shared by both classes (load_test_user_0..999, in the order
+    users start), not hash(id(self)) % 500, which gave only ~125
     distinct accounts shared by many users;
   * the token is read from the login body's top-level `access`;
   * products are picked among those in stock (`stock` > 0, or `stock_quantity` > 0 if present);
@@ -52,7 +52,11 @@ class _AccountCounter:
 class _PointUserBase(HttpUser):
     abstract = True
     host = "http://127.0.0.1:8000"
-    accounts = None  # set by subclasses
+    # Every simulated user gets an account of its own, whichever classes run (up to 1000 users;
+    # beyond that accounts are shared, and two users of one cart race for it). Distributed runs
+    # give each worker process its own slice (POINT_ACCOUNT_BASE / POINT_ACCOUNT_COUNT).
+    accounts = _AccountCounter(int(os.environ.get("POINT_ACCOUNT_BASE", "0")),
+                               int(os.environ.get("POINT_ACCOUNT_COUNT", "1000")))
 
     def on_start(self):
         self.username = f"load_test_user_{self.accounts.take()}"
@@ -162,7 +166,6 @@ class PointConcurrentUser(_PointUserBase):
     """Reads points often, orders with points now and then (think time 1-3 s)."""
 
     wait_time = between(1, 3)
-    accounts = _AccountCounter(0, 500)
 
     @task(5)
     def my_points(self):
@@ -202,7 +205,6 @@ class PointHighLoadUser(_PointUserBase):
     """Only orders with points, faster (think time 0.5-1.5 s)."""
 
     wait_time = between(0.5, 1.5)
-    accounts = _AccountCounter(500, 500)
 
     @task
     def create_order_with_points(self):

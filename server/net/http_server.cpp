@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cmath>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -37,6 +38,12 @@ constexpr std::size_t kIdleBufferKeep = 16 * 1024;       // larger idle buffers 
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
@@ -121,6 +128,31 @@ std::string error_response(const WireError& e) {
 
 }  // namespace
 
+std::int64_t LatencyHistogram::bucket_upper_micros(int bucket) {
+  // 2^(bucket/4) µs, rounded up: 1, 2, 2, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8, ...
+  return static_cast<std::int64_t>(std::ceil(std::exp2(bucket / 4.0)));
+}
+
+void LatencyHistogram::record(std::int64_t micros) {
+  int b = 0;
+  if (micros > 1) b = std::min(kBuckets - 1, static_cast<int>(std::ceil(4.0 * std::log2(static_cast<double>(micros)))));
+  buckets_[b].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  if (micros > max_.load(std::memory_order_relaxed)) max_.store(micros, std::memory_order_relaxed);
+}
+
+std::int64_t LatencyHistogram::quantile_micros(double q) const {
+  const std::int64_t total = count();
+  if (total == 0) return 0;
+  const auto rank = static_cast<std::int64_t>(std::ceil(q * static_cast<double>(total)));
+  std::int64_t seen = 0;
+  for (int b = 0; b < kBuckets; ++b) {
+    seen += buckets_[b].load(std::memory_order_relaxed);
+    if (seen >= rank) return std::min(bucket_upper_micros(b), max_micros());
+  }
+  return max_micros();
+}
+
 std::string serialize_response(const httplib::Response& res, int minor_version, bool keep_alive,
                                bool head_only) {
   const int status = res.status <= 0 ? 200 : res.status;
@@ -194,6 +226,7 @@ struct Connection {
   std::uint32_t events = 0;  // the epoll interest currently registered
   std::size_t lingered = 0;
   int requests = 0;
+  std::int64_t request_read_us = 0;  // when the request in hand was fully read (0: none)
   std::string remote_addr;
   int remote_port = 0;
 };
@@ -574,6 +607,7 @@ struct HttpServer::Impl {
     req.local_port = local_port;
 
     c.phase = Connection::Phase::kHandling;
+    c.request_read_us = now_us();
     ++c.requests;
     set_events(c, 0);  // stop reading: the next pipelined request waits for this response
     ++in_flight;
@@ -634,6 +668,10 @@ struct HttpServer::Impl {
     c.out.clear();
     c.out_pos = 0;
     if (c.out.capacity() > kIdleBufferKeep) c.out.shrink_to_fit();
+    if (c.request_read_us) {
+      counters.latency.record(now_us() - c.request_read_us);
+      c.request_read_us = 0;
+    }
     if (c.close_after_write) {
       // Shut our side and read until the peer closes, so unread input does not turn our close
       // into a reset that destroys the response before the client reads it.

@@ -46,6 +46,25 @@ struct ServerOptions {
   HttpLimits limits;
 };
 
+// Server-side request latency: from the moment a request is fully read to the moment its response
+// is fully written (what the server adds, without the client's own delays). Log-spaced buckets,
+// 4 per power of two, from 1 µs to ~70 min; one writer (the loop thread), readers anywhere.
+class LatencyHistogram {
+ public:
+  static constexpr int kBuckets = 128;
+  void record(std::int64_t micros);
+  // The upper bound of the bucket holding quantile q (0 < q <= 1), in microseconds; 0 if empty.
+  std::int64_t quantile_micros(double q) const;
+  std::int64_t max_micros() const { return max_.load(std::memory_order_relaxed); }
+  std::int64_t count() const { return count_.load(std::memory_order_relaxed); }
+  static std::int64_t bucket_upper_micros(int bucket);
+
+ private:
+  std::atomic<std::int64_t> buckets_[kBuckets] = {};
+  std::atomic<std::int64_t> count_{0};
+  std::atomic<std::int64_t> max_{0};
+};
+
 // Counters for /metrics/ and tests; updated by the loop thread, readable from any thread.
 struct ServerCounters {
   std::atomic<std::int64_t> connections_open{0};
@@ -53,6 +72,7 @@ struct ServerCounters {
   std::atomic<std::int64_t> requests{0};
   std::atomic<std::int64_t> wire_errors{0};  // requests refused while reading (4xx/5xx above)
   std::atomic<std::int64_t> timeouts{0};     // connections closed by a deadline
+  LatencyHistogram latency;
 };
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;

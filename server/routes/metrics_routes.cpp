@@ -29,6 +29,15 @@ void register_metrics_routes(Router& router, Api& api) {
                   {"requests", load(a->http->requests)},
                   {"wire_errors", load(a->http->wire_errors)},
                   {"timeouts", load(a->http->timeouts)}};
+          // Server-side time per request (fully read -> fully written), since start.
+          const auto& h = a->http->latency;
+          const auto ms = [](std::int64_t us) { return static_cast<double>(us) / 1000.0; };
+          http["latency_ms"] = {{"count", h.count()},
+                                {"p50", ms(h.quantile_micros(0.50))},
+                                {"p95", ms(h.quantile_micros(0.95))},
+                                {"p99", ms(h.quantile_micros(0.99))},
+                                {"p999", ms(h.quantile_micros(0.999))},
+                                {"max", ms(h.max_micros())}};
         }
         reply_json(res, 200,
                    {{"orders",
