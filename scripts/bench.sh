@@ -108,7 +108,13 @@ if workers > 0:
     main = loc + args + ["--master", "--expect-workers", str(workers), cls]
 else:
     main = loc + args + [cls]
-rc = subprocess.run(main).returncode
+secs = int(args[args.index("-t") + 1].rstrip("s"))
+try:  # bounded: a run that hangs (e.g. workers never connect) is ended, not waited for
+    rc = subprocess.run(main, timeout=secs + 120).returncode
+except subprocess.TimeoutExpired:
+    rc = "timeout"
+    for p in procs:
+        p.kill()
 for p in procs:
     p.wait()
 r = resource.getrusage(resource.RUSAGE_CHILDREN)

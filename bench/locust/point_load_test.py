@@ -18,6 +18,13 @@ import threading
 
 from locust import between, task
 
+# Debian's python3-locust 2.12.1 reports an empty __version__, and its master then refuses every
+# worker as "pre 2.0" (distributed runs hang waiting for workers). Give the runner the real one.
+import locust.runners
+
+if not locust.runners.__version__:
+    locust.runners.__version__ = "2.12.1"
+
 # LOCUST_FAST=1 swaps the requests-based HttpUser for FastHttpUser (geventhttpclient, same API
 # for what this file uses): a check of whether Locust's own CPU, not the server, is the limit.
 if os.environ.get("LOCUST_FAST"):
