@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: builds and runs every test — release build, then ASan+UBSan, then TSan on the
-# concurrency suites (queue, workers, store, ledger races). Ends with one "N passed, N failed" line.
+# concurrency suites (queue, workers, store, ledger races, HTTP front end, login limiter). Ends with one "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -41,7 +41,7 @@ echo "== TSan build + concurrency tests"
 bash scripts/build.sh tsan shopd shopctl shop_tests
 set +e
 (cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/../../scripts/tsan.supp" \
-  ./tests/shop_tests --test-suite='*concurrency*,store') 2>&1 | tee "$logs/tsan.log"
+  ./tests/shop_tests --test-suite='*concurrency*,store,auth limits') 2>&1 | tee "$logs/tsan.log"
 rc=${PIPESTATUS[0]}
 set -e
 tsan_line=$(grep -E "^\[doctest\] test cases:" "$logs/tsan.log" | tail -1 || true)

@@ -29,7 +29,7 @@ struct HttpOptions {
   std::string frontend = "event";  // event | threads
   std::string host = "127.0.0.1";
   int port = 8000;
-  int threads = 16;               // handler threads (threads: one per connection being served)
+  int threads = 64;  // handler threads; most wait on group commit, and more waiting writes batch better
   int keep_alive_max = 0;         // requests per connection (0: unlimited)
   int keep_alive_timeout_s = 75;  // idle seconds between requests on a connection
   int backlog = 1024;

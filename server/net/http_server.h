@@ -35,7 +35,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8000;  // 0: any free port (see bind())
   int backlog = 1024;
-  int handler_threads = 16;
+  int handler_threads = 64;
   int max_connections = 10000;
   int header_timeout_ms = 10'000;  // first byte of a request (or accept) to the end of its head
   int body_timeout_ms = 30'000;    // end of the head to the end of the body
