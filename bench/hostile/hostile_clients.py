@@ -34,14 +34,22 @@ class Stats:
         self.peak_rss_kib = 0
 
 
+async def connect(port, stats):
+    """A connection, or None after a short pause if the server would not take one."""
+    try:
+        return await asyncio.open_connection(HOST, port)
+    except OSError:
+        stats.connect_errors += 1
+        await asyncio.sleep(0.5)
+        return None
+
+
 async def slowloris(port, body_variant, deadline, stats):
     while time.monotonic() < deadline:
-        try:
-            reader, writer = await asyncio.open_connection(HOST, port)
-        except OSError:
-            stats.connect_errors += 1
-            await asyncio.sleep(0.5)
+        conn = await connect(port, stats)
+        if conn is None:
             continue
+        reader, writer = conn
         stats.slow_connects += 1
         try:
             if body_variant:
@@ -72,12 +80,10 @@ async def header_bomb(port, deadline, stats):
     line = b"X-Bomb: " + b"a" * 90 + b"\r\n"
     chunk = line * 640  # ~64 KiB
     while time.monotonic() < deadline:
-        try:
-            reader, writer = await asyncio.open_connection(HOST, port)
-        except OSError:
-            stats.connect_errors += 1
-            await asyncio.sleep(0.5)
+        conn = await connect(port, stats)
+        if conn is None:
             continue
+        reader, writer = conn
         stats.bomb_connects += 1
         sent = 0
         try:
