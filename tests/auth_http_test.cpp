@@ -1,14 +1,8 @@
 // HTTP tests for the auth and profile routes against a real shopd, plus the server-wide bad-input
 // behaviour (malformed bodies, 401 shapes, 404/405/413).
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
@@ -17,6 +11,7 @@
 
 #include "shop/auth.h"
 #include "shop/catalog.h"
+#include "support/raw_http.h"
 #include "support/test_support.h"
 
 using shoptest::http;
@@ -81,66 +76,31 @@ bool is_field_error(const json& body, const std::string& field) {
          !body[field].empty() && body[field][0].is_string();
 }
 
-// One HTTP/1.1 exchange over a raw TCP socket whose source address is `source_ip` (bound before
-// connect; any 127.0.0.0/8 address works on Linux), so the server sees that peer address.
+// One POST over a raw connection from `source_ip` (any 127.0.0.0/8 address works on Linux), so
+// the server sees that peer address.
 struct RawReply {
   int status = 0;  // 0: transport failure
-  std::string head;
+  shoptest::RawConn::Response response;
   json body;
-  std::string header(const std::string& name) const {
-    std::string lower_head = head, lower_name = name + ":";
-    for (auto& c : lower_head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const size_t at = lower_head.find("\r\n" + lower_name);
-    if (at == std::string::npos) return {};
-    const size_t begin = head.find_first_not_of(' ', at + 2 + lower_name.size());
-    return head.substr(begin, head.find("\r\n", begin) - begin);
-  }
+  std::string header(const std::string& name) const { return response.header(name); }
 };
 
 RawReply post_from(const char* source_ip, int port, const std::string& path, const json& body) {
   RawReply reply;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return reply;
-  // A bound on a broken exchange only (a hung test would be worse); no assertion depends on it.
-  timeval timeout{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  sockaddr_in source{};
-  source.sin_family = AF_INET;
-  inet_pton(AF_INET, source_ip, &source.sin_addr);
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0 ||
-      ::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0) {
-    ::close(fd);
+  shoptest::RawConn c(port, source_ip);
+  const std::string payload = body.dump();
+  if (!c.ok() ||
+      !c.send("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+              "Content-Type: application/json\r\nContent-Length: " +
+              std::to_string(payload.size()) + "\r\nConnection: close\r\n\r\n" + payload)) {
     return reply;
   }
-  const std::string payload = body.dump();
-  const std::string request =
-      "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-      "Content-Type: application/json\r\nContent-Length: " + std::to_string(payload.size()) +
-      "\r\nConnection: close\r\n\r\n" + payload;
-  for (size_t sent = 0; sent < request.size();) {
-    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) {
-      ::close(fd);
-      return reply;
-    }
-    sent += static_cast<size_t>(n);
-  }
-  std::string raw;
-  char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
-    raw.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  const size_t end_of_head = raw.find("\r\n\r\n");
-  if (raw.rfind("HTTP/1.1 ", 0) != 0 || end_of_head == std::string::npos) return reply;
-  reply.status = std::atoi(raw.c_str() + 9);
-  reply.head = raw.substr(0, end_of_head + 2);
-  reply.body = json::parse(raw.substr(end_of_head + 4), nullptr, false);
+  // A bound on a broken exchange only (a hung test would be worse); no assertion depends on it.
+  auto r = c.read_response(30'000);
+  if (!r) return reply;
+  reply.status = r->status;
+  reply.body = json::parse(r->body, nullptr, false);
+  reply.response = std::move(*r);
   return reply;
 }
 
